@@ -1,0 +1,284 @@
+using System.Text.Json;
+using Federation.Protocol.Crypto;
+using Federation.Protocol.Json;
+using Federation.Protocol.RoomVersions;
+
+namespace Federation.Protocol.Events;
+
+/// <summary>
+/// A persistent data unit (room event) in federation format, with the fields the protocol and the auth rules read
+/// already extracted. The received JSON is kept as is: hashes and signatures are always recomputed from it.
+/// </summary>
+public sealed class Pdu
+{
+    private byte[]? _signedBytes;
+
+    private Pdu(JsonElement json, RoomVersion version)
+    {
+        Json = json;
+        RoomVersion = version;
+    }
+
+    /// <summary>The event as received (federation format, without <c>event_id</c> for room versions 3 and later).</summary>
+    public JsonElement Json { get; }
+
+    public RoomVersion RoomVersion { get; }
+
+    public string EventId { get; private set; } = "";
+
+    /// <summary>The room id; for a room-version-12 create event (which has none on the wire) it is derived from the event id.</summary>
+    public string RoomId { get; private set; } = "";
+
+    public string Type { get; private set; } = "";
+
+    /// <summary>The state key, or <c>null</c> for a message (non-state) event.</summary>
+    public string? StateKey { get; private set; }
+
+    public bool IsState => StateKey is not null;
+
+    public string Sender { get; private set; } = "";
+
+    public long OriginServerTs { get; private set; }
+
+    public long Depth { get; private set; }
+
+    /// <summary>The content object (an empty object when the event carries none).</summary>
+    public JsonElement Content { get; private set; }
+
+    public IReadOnlyList<string> PrevEvents { get; private set; } = [];
+
+    public IReadOnlyList<string> AuthEvents { get; private set; } = [];
+
+    /// <summary>The event a redaction redacts: top-level <c>redacts</c>, or <c>content.redacts</c> from room version 11.</summary>
+    public string? Redacts { get; private set; }
+
+    /// <summary><c>content.membership</c> of a member event, else <c>null</c>.</summary>
+    public string? Membership { get; private set; }
+
+    /// <summary>Whether this is the room's <c>m.room.create</c> event.</summary>
+    public bool IsCreateEvent => Type == EventTypes.Create && StateKey?.Length == 0;
+
+    /// <summary>The bytes the event's signatures cover (its redacted canonical form), computed once.</summary>
+    public ReadOnlySpan<byte> SignedBytes => _signedBytes ??= EventHashes.SignedBytes(Json, RoomVersion);
+
+    /// <summary>
+    /// Parses a PDU received over federation: checks its format for <paramref name="version"/> (strict canonical JSON
+    /// from version 6) and computes its event id (v1/v2 take the supplied <c>event_id</c>).
+    /// </summary>
+    /// <exception cref="PduFormatException">The event is malformed; the message says which field and why.</exception>
+    public static Pdu Parse(JsonElement json, RoomVersion version)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        if (version.EnforcesCanonicalJson)
+        {
+            try
+            {
+                CanonicalJson.Validate(json, strict: true);
+            }
+            catch (CanonicalJsonException e)
+            {
+                throw new PduFormatException(e.Message, e);
+            }
+        }
+
+        var pdu = new Pdu(json, version);
+        pdu.ReadFields();
+        pdu.EventId = version.EventIdFormat switch
+        {
+            EventIdFormat.OriginSupplied => pdu.ReadOriginSuppliedId(),
+            _ => pdu.ComputeReferenceHashId(),
+        };
+        pdu.DeriveRoomIdOfCreate();
+        return pdu;
+    }
+
+    /// <summary>As <see cref="Parse"/>, reporting a malformed event as a value.</summary>
+    public static bool TryParse(JsonElement json, RoomVersion version, out Pdu? pdu, out string? error)
+    {
+        try
+        {
+            pdu = Parse(json, version);
+            error = null;
+            return true;
+        }
+        catch (PduFormatException e)
+        {
+            pdu = null;
+            error = e.Message;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// An event whose id the caller vouches for (events already verified and stored, or test data that names its
+    /// events). The format is checked; hashes and ids are not recomputed.
+    /// </summary>
+    public static Pdu WithTrustedId(JsonElement json, RoomVersion version, string eventId)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        ArgumentException.ThrowIfNullOrEmpty(eventId);
+        var pdu = new Pdu(json, version) { EventId = eventId };
+        pdu.ReadFields();
+        pdu.DeriveRoomIdOfCreate();
+        return pdu;
+    }
+
+    /// <summary>The event id a room version gives a reference hash.</summary>
+    public static string EventIdFromReferenceHash(ReadOnlySpan<byte> referenceHash, RoomVersion version)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        return version.EventIdFormat == EventIdFormat.ReferenceHashStandardBase64
+            ? "$" + UnpaddedBase64.Encode(referenceHash)
+            : "$" + UnpaddedBase64.EncodeUrlSafe(referenceHash);
+    }
+
+    public override string ToString() => $"{EventId} ({Type}{(IsState ? $", '{StateKey}'" : "")})";
+
+    private void ReadFields()
+    {
+        if (Json.ValueKind != JsonValueKind.Object)
+        {
+            throw new PduFormatException($"An event must be a JSON object, not {Json.ValueKind}");
+        }
+
+        Type = RequiredString("type");
+        Sender = RequiredString("sender");
+        if (!MatrixIds.IsUserId(Sender))
+        {
+            throw new PduFormatException($"'sender' must be a user id (@localpart:server), got '{Sender}'");
+        }
+
+        StateKey = OptionalString("state_key");
+        var isV12Create = RoomVersion.RoomIdIsCreateEventHash && Type == EventTypes.Create && StateKey?.Length == 0;
+        if (isV12Create)
+        {
+            if (Json.TryGetProperty("room_id", out _))
+            {
+                throw new PduFormatException("A room-version-12 create event must not have a 'room_id'");
+            }
+        }
+        else
+        {
+            RoomId = RequiredString("room_id");
+        }
+
+        OriginServerTs = RequiredInteger("origin_server_ts");
+        Depth = RequiredInteger("depth");
+        if (Depth < 0)
+        {
+            throw new PduFormatException($"'depth' must not be negative, got {Depth}");
+        }
+
+        Content = Json.TryGetProperty("content", out var content) ? content : default;
+        if (Content.ValueKind != JsonValueKind.Object)
+        {
+            throw new PduFormatException("'content' must be a JSON object");
+        }
+
+        PrevEvents = ReadReferences("prev_events");
+        AuthEvents = ReadReferences("auth_events");
+        Membership = Type == EventTypes.Member && Content.TryGetProperty("membership", out var membership)
+            && membership.ValueKind == JsonValueKind.String
+            ? membership.GetString()
+            : null;
+        Redacts = Type != EventTypes.Redaction ? null
+            : RoomVersion.RedactsInContent ? StringOrNull(Content, "redacts")
+            : StringOrNull(Json, "redacts");
+    }
+
+    private string ReadOriginSuppliedId()
+    {
+        var id = RequiredString("event_id");
+        if (!id.StartsWith('$') || MatrixIds.ServerNameOf(id) is null)
+        {
+            throw new PduFormatException($"'event_id' must look like $opaque:server in room version {RoomVersion.Id}, got '{id}'");
+        }
+
+        return id;
+    }
+
+    private string ComputeReferenceHashId()
+    {
+        if (Json.TryGetProperty("event_id", out _))
+        {
+            // The id of these room versions is the reference hash; a supplied one is never trusted.
+            throw new PduFormatException($"Events of room version {RoomVersion.Id} must not carry an 'event_id'");
+        }
+
+        try
+        {
+            _signedBytes = EventHashes.SignedBytes(Json, RoomVersion);
+            return EventIdFromReferenceHash(System.Security.Cryptography.SHA256.HashData(_signedBytes), RoomVersion);
+        }
+        catch (CanonicalJsonException e)
+        {
+            throw new PduFormatException(e.Message, e);
+        }
+    }
+
+    private void DeriveRoomIdOfCreate()
+    {
+        if (RoomVersion.RoomIdIsCreateEventHash && IsCreateEvent)
+        {
+            RoomId = "!" + EventId[1..];
+        }
+    }
+
+    private string[] ReadReferences(string name)
+    {
+        if (!Json.TryGetProperty(name, out var list) || list.ValueKind != JsonValueKind.Array)
+        {
+            throw new PduFormatException($"'{name}' must be an array");
+        }
+
+        var ids = new string[list.GetArrayLength()];
+        var i = 0;
+        foreach (var item in list.EnumerateArray())
+        {
+            // Room versions 1 and 2 reference events as [event_id, {hashes}] pairs, later ones by plain id;
+            // both forms are read whatever the version, since test data and tools mix them.
+            var id = item.ValueKind switch
+            {
+                JsonValueKind.String => item.GetString(),
+                JsonValueKind.Array when item.GetArrayLength() > 0 && item[0].ValueKind == JsonValueKind.String => item[0].GetString(),
+                _ => null,
+            };
+            if (string.IsNullOrEmpty(id) || id[0] != '$')
+            {
+                throw new PduFormatException($"'{name}[{i}]' is not an event id or [event_id, hashes] pair");
+            }
+
+            ids[i++] = id;
+        }
+
+        return ids;
+    }
+
+    private string RequiredString(string name) =>
+        StringOrNull(Json, name) ?? throw new PduFormatException($"'{name}' is required and must be a string");
+
+    private string? OptionalString(string name)
+    {
+        if (!Json.TryGetProperty(name, out var value))
+        {
+            return null;
+        }
+
+        return value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : throw new PduFormatException($"'{name}' must be a string");
+    }
+
+    private long RequiredInteger(string name)
+    {
+        if (!Json.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var number))
+        {
+            throw new PduFormatException($"'{name}' is required and must be an integer");
+        }
+
+        return number;
+    }
+
+    private static string? StringOrNull(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}
