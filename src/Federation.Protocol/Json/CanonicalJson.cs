@@ -44,8 +44,9 @@ public static class CanonicalJson
         {
             document = JsonDocument.Parse(utf8, Options);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // Duplicate-key detection unescapes names and reports a bad surrogate escape as InvalidOperationException.
             throw new CanonicalJsonException($"Invalid JSON: {e.Message}", e);
         }
 
@@ -296,12 +297,11 @@ public static class CanonicalJson
 
     private static byte[] Unescape(JsonElement value)
     {
-        var text = value.GetString()!;
         try
         {
-            return Utf8Encoding.GetBytes(text);
+            return Utf8Encoding.GetBytes(value.GetString()!);
         }
-        catch (EncoderFallbackException e)
+        catch (Exception e) when (e is EncoderFallbackException or InvalidOperationException)
         {
             throw new CanonicalJsonException("String contains an unpaired UTF-16 surrogate escape", e);
         }
@@ -310,14 +310,34 @@ public static class CanonicalJson
     private static void WriteNumber(JsonElement value, PooledBufferWriter output)
     {
         var raw = JsonMarshal.GetRawUtf8Value(value);
-        if (raw.SequenceEqual("-0"u8))
+        if (raw.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0)
         {
-            output.Write((byte)'0');
+            // JSON's grammar already forbids leading zeros and '+', so an integer token is in its shortest form
+            // except for negative zero.
+            if (raw.SequenceEqual("-0"u8))
+            {
+                output.Write((byte)'0');
+            }
+            else
+            {
+                output.Write(raw);
+            }
+
             return;
         }
 
-        // JSON's grammar already forbids leading zeros and '+', so an integer token is in its shortest form.
-        // Non-integers only reach here in room versions that predate strict canonical JSON; they are kept as sent.
+        // A fraction or exponent only gets here in room versions before strict canonical JSON. An integral value
+        // within range is written as the integer it is (the spec's example turns 1e10 into 10000000000); anything
+        // else is kept as sent, since no canonical form exists for it.
+        if (value.TryGetDecimal(out var number) && number == decimal.Truncate(number)
+            && number <= MaxSafeInteger && number >= -MaxSafeInteger)
+        {
+            Span<byte> digits = stackalloc byte[24];
+            Utf8Formatter.TryFormat((long)number, digits, out var written);
+            output.Write(digits[..written]);
+            return;
+        }
+
         output.Write(raw);
     }
 
@@ -337,7 +357,9 @@ public static class CanonicalJson
                 EnsureDepth(depth);
                 foreach (var property in value.EnumerateObject())
                 {
-                    if (JsonMarshal.GetRawUtf8PropertyName(property).IndexOf((byte)'\\') >= 0)
+                    var rawName = JsonMarshal.GetRawUtf8PropertyName(property);
+                    EnsureUtf8(rawName, path);
+                    if (rawName.IndexOf((byte)'\\') >= 0)
                     {
                         _ = UnescapedName(property);
                     }
@@ -357,7 +379,9 @@ public static class CanonicalJson
 
                 break;
             case JsonValueKind.String:
-                if (JsonMarshal.GetRawUtf8Value(value).IndexOf((byte)'\\') >= 0)
+                var raw = JsonMarshal.GetRawUtf8Value(value);
+                EnsureUtf8(raw, path);
+                if (raw.IndexOf((byte)'\\') >= 0)
                 {
                     try
                     {
@@ -375,6 +399,15 @@ public static class CanonicalJson
                 break;
             default:
                 break;
+        }
+    }
+
+    private static void EnsureUtf8(ReadOnlySpan<byte> raw, string path)
+    {
+        // The parser checks structure, not the encoding of string bytes, so invalid UTF-8 would be copied through.
+        if (!System.Text.Unicode.Utf8.IsValid(raw))
+        {
+            throw new CanonicalJsonException($"Invalid UTF-8 in a string at {path}");
         }
     }
 
@@ -400,7 +433,7 @@ public static class CanonicalJson
         {
             return Utf8Encoding.GetBytes(property.Name);
         }
-        catch (EncoderFallbackException e)
+        catch (Exception e) when (e is EncoderFallbackException or InvalidOperationException)
         {
             throw new CanonicalJsonException("Object key contains an unpaired UTF-16 surrogate escape", e);
         }
