@@ -142,4 +142,15 @@ public class PduTests
         Assert.Equal("join", member.Membership);
         Assert.True(member.IsState);
     }
+
+    [Fact]
+    public void WithTrustedId_accepts_referenced_ids_of_any_form_but_Parse_does_not()
+    {
+        const string json = """
+            {"event_id":"$e:x","room_id":"!r:x","sender":"@u:x","type":"m.room.message","content":{},
+             "prev_events":["START"],"auth_events":[],"depth":1,"origin_server_ts":1}
+            """;
+        Assert.Equal(["START"], Pdu.WithTrustedId(Json(json), RoomVersion.Get("1"), "A").PrevEvents);
+        Assert.Throws<PduFormatException>(() => Pdu.Parse(Json(json), RoomVersion.Get("1")));
+    }
 }
