@@ -1,0 +1,26 @@
+using Federation.Api.Errors;
+using Federation.Api.Keys;
+using Federation.Api.Server;
+using Federation.Protocol.Errors;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Federation.Api;
+
+/// <summary>Wires the federation HTTP API into an ASP.NET Core application.</summary>
+public static class FederationApi
+{
+    /// <summary>Adds Matrix error handling; call before routing.</summary>
+    public static IApplicationBuilder UseMatrixErrors(this IApplicationBuilder app) => app.UseMiddleware<MatrixErrorMiddleware>();
+
+    /// <summary>Maps every federation endpoint, and answers anything else with <c>M_UNRECOGNIZED</c>.</summary>
+    public static IEndpointRouteBuilder MapFederationApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapVersionEndpoints();
+        endpoints.MapServerKeyEndpoints();
+        endpoints.MapFallback(context =>
+            MatrixErrorResponse.WriteAsync(context, StatusCodes.Status404NotFound, ErrorCode.Unrecognized, "Unrecognized request"));
+        return endpoints;
+    }
+}

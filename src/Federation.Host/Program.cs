@@ -1,0 +1,47 @@
+using Federation.Api;
+using Federation.Api.Server;
+using Federation.Host.Database;
+using Federation.Host.Keys;
+using Federation.Host.Listening;
+using Federation.Storage;
+using Microsoft.Extensions.Options;
+
+var builder = WebApplication.CreateBuilder(args);
+
+if (ListenAddressPolicy.ConfiguredUrls(builder.Configuration).Count == 0)
+{
+    builder.WebHost.UseUrls(ListenAddressPolicy.DefaultUrl);
+}
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddOptions<ServerOptions>()
+    .Bind(builder.Configuration.GetSection(ServerOptions.SectionName))
+    .ValidateDataAnnotations()
+    .Validate(o => o.AllowPlainHttp || ListenAddressPolicy.PlainHttpOnNonLoopback(ListenAddressPolicy.ConfiguredUrls(builder.Configuration)).Count == 0,
+        "Plain HTTP on a non-loopback address: configure HTTPS (Kestrel:Endpoints:*:Certificate) or set Server:AllowPlainHttp behind a TLS proxy")
+    .ValidateOnStart();
+builder.Services.AddOptions<DatabaseOptions>()
+    .Bind(builder.Configuration.GetSection(DatabaseOptions.SectionName))
+    .ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
+
+builder.Services.AddSingleton(services =>
+{
+    var options = services.GetRequiredService<IOptions<ServerOptions>>().Value;
+    var path = Path.GetFullPath(options.SigningKeyPath, builder.Environment.ContentRootPath);
+    return new ServerIdentity(options.ServerName, SigningKeyFile.LoadOrCreate(path));
+});
+builder.Services.AddSingleton<DatabaseConnection>();
+builder.Services.AddHostedService<DatabaseStartup>();
+
+var app = builder.Build();
+
+// Load the signing key before listening, so a bad key file stops the start instead of the first request.
+_ = app.Services.GetRequiredService<ServerIdentity>();
+
+app.UseMatrixErrors();
+app.MapFederationApi();
+app.Run();
+
+/// <summary>The entry point, visible to in-process tests.</summary>
+public partial class Program;

@@ -1,0 +1,46 @@
+using Federation.Testing.Postgres;
+using Federation.Testing.Time;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Federation.Api.Tests;
+
+/// <summary>
+/// Our server in-process, on a real test database, with a fake clock and its own key file in a temporary directory.
+/// </summary>
+public sealed class FederationServerFactory(PostgresDatabaseFixture database, string serverName = "test.example")
+    : WebApplicationFactory<Program>
+{
+    public string DataDirectory { get; } = Directory.CreateTempSubdirectory("federation-api-").FullName;
+
+    public FakeTimeProvider Time { get; } = new();
+
+    public string SigningKeyPath => Path.Combine(DataDirectory, "signing.key");
+
+    public Dictionary<string, string?> Settings { get; } = new(StringComparer.Ordinal);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Server:ServerName", serverName);
+        builder.UseSetting("Server:SigningKeyPath", SigningKeyPath);
+        builder.UseSetting("Database:ConnectionString", database.ConnectionString);
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time)));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing && Directory.Exists(DataDirectory))
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+    }
+}
