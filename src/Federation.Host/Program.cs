@@ -1,5 +1,7 @@
 using Federation.Api;
 using Federation.Api.Server;
+using Federation.Client;
+using Federation.Protocol.Keys;
 using Federation.Host.Database;
 using Federation.Host.Keys;
 using Federation.Host.Listening;
@@ -31,6 +33,7 @@ builder.Services.AddSingleton(services =>
     var path = Path.GetFullPath(options.SigningKeyPath, builder.Environment.ContentRootPath);
     return new ServerIdentity(options.ServerName, SigningKeyFile.LoadOrCreate(path));
 });
+builder.Services.AddFederationClient(builder.Configuration);
 builder.Services.AddSingleton<DatabaseConnection>();
 builder.Services.AddHostedService<DatabaseStartup>();
 

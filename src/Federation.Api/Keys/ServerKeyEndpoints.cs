@@ -1,4 +1,5 @@
 using Federation.Api.Server;
+using Federation.Protocol.Keys;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

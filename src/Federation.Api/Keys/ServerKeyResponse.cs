@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Federation.Api.Server;
+using Federation.Protocol.Keys;
 using Federation.Protocol.Json;
 
 namespace Federation.Api.Keys;

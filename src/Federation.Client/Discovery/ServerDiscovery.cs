@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+
+namespace Federation.Client.Discovery;
+
+/// <summary>
+/// Server discovery as the spec describes ("Resolving server names"): a configured fixed address first; then IP
+/// literals and explicit ports as given; then <c>/.well-known/matrix/server</c> delegation (cached); then port 8448.
+/// </summary>
+/// <remarks>
+/// SRV records (<c>_matrix-fed._tcp</c>) are not looked up: .NET has no SRV resolver and none is available to this
+/// project, so a server that relies on SRV alone must be given a fixed address or a well-known file.
+/// </remarks>
+public sealed class ServerDiscovery(HttpClient wellKnownClient, IOptions<FederationClientOptions> options, TimeProvider time)
+    : IServerResolver
+{
+    public const int DefaultPort = 8448;
+
+    private static readonly TimeSpan WellKnownCacheDuration = TimeSpan.FromHours(24);
+    private static readonly TimeSpan WellKnownFailureCacheDuration = TimeSpan.FromHours(1);
+    private const int MaxWellKnownBytes = 50 * 1024;
+
+    private readonly ConcurrentDictionary<string, (string? Delegated, DateTimeOffset Expires)> _wellKnown = new(StringComparer.Ordinal);
+
+    public async Task<ResolvedServer> ResolveAsync(string serverName, CancellationToken cancellationToken)
+    {
+        if (options.Value.Destinations.TryGetValue(serverName, out var fixedAddress))
+        {
+            var uri = new Uri(fixedAddress, UriKind.Absolute);
+            return new ResolvedServer(serverName, uri, uri.Authority);
+        }
+
+        if (!ServerNameParts.TryParse(serverName, out var parts))
+        {
+            throw new ArgumentException($"'{serverName}' is not a valid server name", nameof(serverName));
+        }
+
+        if (parts.IsIpLiteral || parts.Port is not null)
+        {
+            return Direct(serverName, parts, hostHeader: serverName);
+        }
+
+        var delegated = await DelegatedNameAsync(parts.Host, cancellationToken).ConfigureAwait(false);
+        if (delegated is not null && ServerNameParts.TryParse(delegated, out var delegatedParts))
+        {
+            return Direct(serverName, delegatedParts, hostHeader: delegated);
+        }
+
+        return Direct(serverName, parts, hostHeader: parts.Host);
+    }
+
+    private static ResolvedServer Direct(string serverName, ServerNameParts parts, string hostHeader) =>
+        new(serverName, new Uri($"https://{parts.UrlHost}:{parts.Port ?? DefaultPort}/"), hostHeader);
+
+    private async Task<string?> DelegatedNameAsync(string host, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (_wellKnown.TryGetValue(host, out var cached) && cached.Expires > now)
+        {
+            return cached.Delegated;
+        }
+
+        string? delegated = null;
+        try
+        {
+            using var response = await wellKnownClient
+                .GetAsync(new Uri($"https://{host}/.well-known/matrix/server"), HttpCompletionOption.ResponseHeadersRead, cancellationToken)
+                .ConfigureAwait(false);
+            if (response.IsSuccessStatusCode && response.Content.Headers.ContentLength is null or <= MaxWellKnownBytes)
+            {
+                var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+                if (body.Length <= MaxWellKnownBytes)
+                {
+                    delegated = ReadDelegatedName(body);
+                }
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            // No well-known file: fall back to the name itself, and do not ask again for a while.
+        }
+
+        _wellKnown[host] = (delegated, now + (delegated is null ? WellKnownFailureCacheDuration : WellKnownCacheDuration));
+        return delegated;
+    }
+
+    private static string? ReadDelegatedName(byte[] body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("m.server", out var server) && server.ValueKind == JsonValueKind.String
+                ? server.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Federation.Client.Discovery;
+using Federation.Client.Resilience;
+using Federation.Protocol.Authentication;
+using Federation.Protocol.Json;
+using Federation.Protocol.Keys;
+using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace Federation.Client.Http;
+
+/// <summary>
+/// Sends federation requests: discovers the destination, signs the request with X-Matrix, runs it through the
+/// destination's resilience pipeline and reads a bounded JSON response.
+/// </summary>
+public sealed class FederationClient(
+    HttpClient http,
+    IServerResolver resolver,
+    DestinationPipelines pipelines,
+    ServerIdentity identity,
+    IOptions<FederationClientOptions> options)
+{
+    /// <summary>A signed GET.</summary>
+    public Task<FederationResponse> GetAsync(string destination, string pathAndQuery, CancellationToken cancellationToken) =>
+        SendAsync(destination, HttpMethod.Get, pathAndQuery, body: null, sign: true, cancellationToken);
+
+    /// <summary>
+    /// Sends a request. <paramref name="pathAndQuery"/> is the request target exactly as it goes on the wire (already
+    /// percent-encoded), since that is what the signature covers.
+    /// </summary>
+    public async Task<FederationResponse> SendAsync(
+        string destination, HttpMethod method, string pathAndQuery, JsonElement? body, bool sign, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        ResolvedServer server;
+        try
+        {
+            server = await resolver.ResolveAsync(destination, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArgumentException e)
+        {
+            return FederationResponse.Unreachable(destination, e.Message);
+        }
+
+        var content = body is { } element ? CanonicalJson.Encode(element) : null;
+        var authorization = sign
+            ? RequestSigning.Sign(method.Method, pathAndQuery, identity.ServerName, destination, body, identity.SigningKey).ToHeaderValue()
+            : null;
+        var uri = new Uri(server.BaseAddress, pathAndQuery);
+
+        try
+        {
+            using var response = await pipelines.For(destination).ExecuteAsync(
+                async token =>
+                {
+                    using var request = new HttpRequestMessage(method, uri);
+                    request.Headers.Host = server.HostHeader;
+                    if (authorization is not null)
+                    {
+                        request.Headers.TryAddWithoutValidation("Authorization", authorization);
+                    }
+
+                    if (content is not null)
+                    {
+                        request.Content = new ByteArrayContent(content);
+                        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                    }
+
+                    return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+                },
+                cancellationToken).ConfigureAwait(false);
+            return FederationResponse.Received(destination, (int)response.StatusCode, await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false));
+        }
+        catch (BrokenCircuitException)
+        {
+            return FederationResponse.Unreachable(destination, "in back-off after repeated failures");
+        }
+        catch (TimeoutRejectedException)
+        {
+            return FederationResponse.Unreachable(destination, "timed out");
+        }
+        catch (HttpRequestException e)
+        {
+            return FederationResponse.Unreachable(destination, e.Message);
+        }
+        catch (ResponseTooLargeException e)
+        {
+            return FederationResponse.Unreachable(destination, e.Message);
+        }
+    }
+
+    private async Task<JsonDocument?> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var limit = options.Value.MaxResponseBytes;
+        if (response.Content.Headers.ContentLength > limit)
+        {
+            throw new ResponseTooLargeException(limit);
+        }
+
+        using var buffer = new PooledBufferWriter();
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            while (true)
+            {
+                var memory = buffer.GetMemory(16 * 1024);
+                var read = await stream.ReadAsync(memory, cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                buffer.Advance(read);
+                if (buffer.WrittenCount > limit)
+                {
+                    throw new ResponseTooLargeException(limit);
+                }
+            }
+        }
+
+        try
+        {
+            return buffer.WrittenCount == 0 ? null : JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = CanonicalJson.MaxDepth });
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+using Federation.Client.Http;
+
+namespace Federation.Client.Keys;
+
+/// <summary>
+/// Remote verify keys, fetched directly from each server's <c>/_matrix/key/v2/server</c> and kept in memory until
+/// they expire. Concurrent requests for one server share a single fetch. A response that fails its checks never
+/// replaces keys already known.
+/// </summary>
+public sealed class RemoteServerKeys(FederationClient client, TimeProvider time) : IRemoteServerKeys
+{
+    private readonly ConcurrentDictionary<(string Server, string KeyId), VerifyKey> _keys = new();
+    private readonly ConcurrentDictionary<string, Lazy<Task>> _fetches = new(StringComparer.Ordinal);
+
+    public async Task<VerifyKey?> GetAsync(string serverName, string keyId, DateTimeOffset validAt, CancellationToken cancellationToken)
+    {
+        if (Known(serverName, keyId, validAt) is { } known)
+        {
+            return known;
+        }
+
+        var fetch = _fetches.GetOrAdd(serverName, server => new Lazy<Task>(() => FetchAsync(server)));
+        try
+        {
+            await fetch.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _fetches.TryRemove(KeyValuePair.Create(serverName, fetch));
+        }
+
+        return Known(serverName, keyId, validAt);
+    }
+
+    private VerifyKey? Known(string serverName, string keyId, DateTimeOffset validAt) =>
+        _keys.TryGetValue((serverName, keyId), out var key) && key.IsValidAt(validAt) ? key : null;
+
+    private async Task FetchAsync(string serverName)
+    {
+        // Not tied to one caller's cancellation: other callers wait on the same fetch.
+        using var response = await client
+            .SendAsync(serverName, HttpMethod.Get, "/_matrix/key/v2/server", body: null, sign: false, CancellationToken.None)
+            .ConfigureAwait(false);
+        if (!response.IsSuccess
+            || !ServerKeysParser.TryParse(response.Body!.RootElement, serverName, time.GetUtcNow(), out var keys, out _))
+        {
+            return;
+        }
+
+        foreach (var key in keys)
+        {
+            _keys[(serverName, key.KeyId)] = key;
+        }
+    }
+}
