@@ -19,6 +19,7 @@ public static class FederationApi
     {
         endpoints.MapVersionEndpoints();
         endpoints.MapServerKeyEndpoints();
+        endpoints.MapKeyQueryEndpoints();
         endpoints.MapFallback(context =>
             MatrixErrorResponse.WriteAsync(context, StatusCodes.Status404NotFound, ErrorCode.Unrecognized, "Unrecognized request"));
         return endpoints;

@@ -8,4 +8,10 @@ public interface IRemoteServerKeys
     /// at <paramref name="validAt"/>; otherwise null.
     /// </summary>
     Task<VerifyKey?> GetAsync(string serverName, string keyId, DateTimeOffset validAt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The last verified key response of <paramref name="serverName"/>, refetched first when it is missing or valid
+    /// for less than <paramref name="minimumValidUntil"/>; null when none was ever obtained.
+    /// </summary>
+    Task<ServerKeysResponse?> GetResponseAsync(string serverName, DateTimeOffset minimumValidUntil, CancellationToken cancellationToken);
 }

@@ -6,12 +6,14 @@ namespace Federation.Client.Keys;
 /// <summary>
 /// Remote verify keys, fetched directly from each server's <c>/_matrix/key/v2/server</c> and kept in memory until
 /// they expire. Concurrent requests for one server share a single fetch. A response that fails its checks never
-/// replaces keys already known.
+/// replaces keys already known. The last verified response of each server is kept as received, so that this server
+/// can vouch for it to others (<c>/_matrix/key/v2/query</c>).
 /// </summary>
 public sealed class RemoteServerKeys(FederationClient client, TimeProvider time) : IRemoteServerKeys
 {
     private readonly ConcurrentDictionary<(string Server, string KeyId), VerifyKey> _keys = new();
     private readonly ConcurrentDictionary<string, Lazy<Task>> _fetches = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ServerKeysResponse> _responses = new(StringComparer.Ordinal);
 
     public async Task<VerifyKey?> GetAsync(string serverName, string keyId, DateTimeOffset validAt, CancellationToken cancellationToken)
     {
@@ -20,6 +22,23 @@ public sealed class RemoteServerKeys(FederationClient client, TimeProvider time)
             return known;
         }
 
+        await FetchOnceAsync(serverName, cancellationToken).ConfigureAwait(false);
+        return Known(serverName, keyId, validAt);
+    }
+
+    public async Task<ServerKeysResponse?> GetResponseAsync(string serverName, DateTimeOffset minimumValidUntil, CancellationToken cancellationToken)
+    {
+        if (!_responses.TryGetValue(serverName, out var cached) || cached.ValidUntil < minimumValidUntil)
+        {
+            await FetchOnceAsync(serverName, cancellationToken).ConfigureAwait(false);
+        }
+
+        // When the origin cannot give a fresher answer, the last verified one is still the best evidence we have.
+        return _responses.GetValueOrDefault(serverName);
+    }
+
+    private async Task FetchOnceAsync(string serverName, CancellationToken cancellationToken)
+    {
         var fetch = _fetches.GetOrAdd(serverName, server => new Lazy<Task>(() => FetchAsync(server)));
         try
         {
@@ -29,8 +48,6 @@ public sealed class RemoteServerKeys(FederationClient client, TimeProvider time)
         {
             _fetches.TryRemove(KeyValuePair.Create(serverName, fetch));
         }
-
-        return Known(serverName, keyId, validAt);
     }
 
     private VerifyKey? Known(string serverName, string keyId, DateTimeOffset validAt) =>
@@ -52,5 +69,8 @@ public sealed class RemoteServerKeys(FederationClient client, TimeProvider time)
         {
             _keys[(serverName, key.KeyId)] = key;
         }
+
+        var validUntil = keys.Where(k => k.ExpiredAt is null).Select(k => k.ValidUntil).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
+        _responses[serverName] = new ServerKeysResponse(serverName, response.Body!.RootElement.Clone(), validUntil);
     }
 }
