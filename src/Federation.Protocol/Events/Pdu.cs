@@ -94,7 +94,11 @@ public sealed class Pdu
     }
 
     /// <summary>As <see cref="Parse"/>, reporting a malformed event as a value.</summary>
-    public static bool TryParse(JsonElement json, RoomVersion version, out Pdu? pdu, out string? error)
+    public static bool TryParse(
+        JsonElement json,
+        RoomVersion version,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Pdu? pdu,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
     {
         try
         {
