@@ -3,9 +3,11 @@ using Federation.Api.Server;
 using Federation.Client;
 using Federation.Protocol.Keys;
 using Federation.Host.Database;
+using Federation.Host.Health;
 using Federation.Host.Keys;
 using Federation.Host.Listening;
 using Federation.Storage;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -36,6 +38,7 @@ builder.Services.AddSingleton(services =>
 builder.Services.AddFederationClient(builder.Configuration);
 builder.Services.AddSingleton<DatabaseConnection>();
 builder.Services.AddHostedService<DatabaseStartup>();
+builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
 
 var app = builder.Build();
 
@@ -43,6 +46,9 @@ var app = builder.Build();
 _ = app.Services.GetRequiredService<ServerIdentity>();
 
 app.UseMatrixErrors();
+// Liveness: the process serves requests. Readiness: it can also do its work (database up, schema current).
+app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
 app.MapFederationApi();
 app.Run();
 

@@ -37,7 +37,7 @@ public sealed partial class DatabaseStartup(
             connectionString = settings.ConnectionString!;
         }
 
-        var runner = new MigrationRunner(MigrationsDirectory(settings), timeProvider);
+        var runner = new MigrationRunner(MigrationsLocation.Resolve(settings, environment), timeProvider);
         var result = await runner.MigrateAsync(connectionString, cancellationToken).ConfigureAwait(false);
         LogMigrated(logger, result.Applied.Count, runner.MigrationsDirectory);
         connection.SetReady(connectionString);
@@ -53,16 +53,6 @@ public sealed partial class DatabaseStartup(
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
-
-    /// <summary>
-    /// A relative migrations directory is looked up beside the binaries first (where the build copies the files), then
-    /// under the content root (running from a source checkout).
-    /// </summary>
-    private string MigrationsDirectory(DatabaseOptions settings)
-    {
-        var besideBinaries = settings.ResolveMigrationsDirectory(AppContext.BaseDirectory);
-        return Directory.Exists(besideBinaries) ? besideBinaries : settings.ResolveMigrationsDirectory(environment.ContentRootPath);
-    }
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Embedded PostgreSQL started in {DataDirectory} on port {Port}")]
     private static partial void LogEmbeddedStarted(ILogger logger, string dataDirectory, int port);
