@@ -1,4 +1,5 @@
 using Federation.Api;
+using Federation.Api.Metrics;
 using Federation.Api.Server;
 using Federation.Client;
 using Federation.Protocol.Keys;
@@ -38,17 +39,21 @@ builder.Services.AddSingleton(services =>
 builder.Services.AddFederationClient(builder.Configuration);
 builder.Services.AddSingleton<DatabaseConnection>();
 builder.Services.AddHostedService<DatabaseStartup>();
+builder.Services.AddSingleton<PrometheusMetrics>();
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
 
 var app = builder.Build();
 
-// Load the signing key before listening, so a bad key file stops the start instead of the first request.
+// Load the signing key before listening, so a bad key file stops the start instead of the first request; and start
+// collecting metrics from the first request on.
 _ = app.Services.GetRequiredService<ServerIdentity>();
+_ = app.Services.GetRequiredService<PrometheusMetrics>();
 
 app.UseMatrixErrors();
 // Liveness: the process serves requests. Readiness: it can also do its work (database up, schema current).
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+app.MapGet("/metrics", (PrometheusMetrics metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4"));
 app.MapFederationApi();
 app.Run();
 

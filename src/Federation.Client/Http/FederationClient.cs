@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Federation.Client.Diagnostics;
 using Federation.Client.Discovery;
 using Federation.Client.Resilience;
 using Federation.Protocol.Authentication;
@@ -20,7 +21,8 @@ public sealed class FederationClient(
     IServerResolver resolver,
     DestinationPipelines pipelines,
     ServerIdentity identity,
-    IOptions<FederationClientOptions> options)
+    IOptions<FederationClientOptions> options,
+    TimeProvider time)
 {
     /// <summary>A signed GET.</summary>
     public Task<FederationResponse> GetAsync(string destination, string pathAndQuery, CancellationToken cancellationToken) =>
@@ -31,6 +33,16 @@ public sealed class FederationClient(
     /// percent-encoded), since that is what the signature covers.
     /// </summary>
     public async Task<FederationResponse> SendAsync(
+        string destination, HttpMethod method, string pathAndQuery, JsonElement? body, bool sign, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var response = await SendOnceAsync(destination, method, pathAndQuery, body, sign, cancellationToken).ConfigureAwait(false);
+        var outcome = response.StatusCode == 0 ? "unreachable" : response.IsSuccess ? "ok" : "error";
+        FederationClientMetrics.RecordRequest(destination, outcome, time.GetElapsedTime(started));
+        return response;
+    }
+
+    private async Task<FederationResponse> SendOnceAsync(
         string destination, HttpMethod method, string pathAndQuery, JsonElement? body, bool sign, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(method);
