@@ -111,7 +111,7 @@ internal static class CliApp
 
         // Timing covers resolving only: every run starts from the built events (a fresh DAG calculator for `state`);
         // the first run also loads the graph, later runs are warm.
-        var at = options.At is null ? null : document.ToInternalId(options.At);
+        var at = options.At;
         var total = new Stopwatch();
         StateMap result = StateMap.Empty;
         double firstRunMs = 0;

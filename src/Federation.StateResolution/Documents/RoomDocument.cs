@@ -21,37 +21,16 @@ public readonly record struct StateEntry(StateKey Key, string EventId);
 /// A room written as JSON: <c>{"room_version": "10", "events": [...], "state_sets": [[[type, state_key, event_id], ...], ...]}</c>
 /// (state sets optional; other top-level keys ignored). Events are PDU-shaped objects carrying their own
 /// <c>event_id</c>; an event without <c>auth_events</c> gets them from the state before it (see
-/// <see cref="RoomSession"/>).
+/// <see cref="RoomSession"/>). Ids are used exactly as written, also bare ones such as Synapse's <c>"A1"</c>
+/// (<see cref="Federation.Protocol.Events.Pdu.WithTrustedId"/> accepts referenced ids of any non-empty form).
 /// </summary>
 public sealed class RoomDocument
 {
-    private readonly Dictionary<string, string> _renamed;
-
-    private RoomDocument(
-        RoomVersion version,
-        IReadOnlyList<EventDraft> events,
-        IReadOnlyList<IReadOnlyList<StateEntry>>? stateSets,
-        Dictionary<string, string> renamed)
+    private RoomDocument(RoomVersion version, IReadOnlyList<EventDraft> events, IReadOnlyList<IReadOnlyList<StateEntry>>? stateSets)
     {
         RoomVersion = version;
         Events = events;
         StateSets = stateSets;
-        _renamed = renamed;
-        ExternalIds = renamed.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
-    }
-
-    /// <summary>
-    /// Ids without the <c>$</c> sigil (Synapse's v1 tests use bare ids such as <c>"A1"</c>) are renamed to
-    /// <c>$</c> + id inside the engine, because <see cref="Federation.Protocol.Events.Pdu"/> accepts only
-    /// <c>$</c>-prefixed references; this maps the internal ids back (output and tie-breaks use the original id).
-    /// </summary>
-    public IReadOnlyDictionary<string, string> ExternalIds { get; }
-
-    /// <summary>The id the engine uses for an id as written in the document.</summary>
-    public string ToInternalId(string id)
-    {
-        ArgumentNullException.ThrowIfNull(id);
-        return _renamed.TryGetValue(id, out var renamed) ? renamed : id;
     }
 
     public RoomVersion RoomVersion { get; }
@@ -128,36 +107,7 @@ public sealed class RoomDocument
             stateSets = ReadStateSets(setsJson, ids);
         }
 
-        var renamed = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var draft in events)
-        {
-            foreach (var id in draft.PrevEvents.Concat(draft.AuthEvents ?? []).Append(draft.EventId))
-            {
-                if (!id.StartsWith('$') && !renamed.ContainsKey(id))
-                {
-                    if (ids.Contains("$" + id))
-                    {
-                        throw new StateResolutionException($"event ids '{id}' and '${id}' cannot both be used");
-                    }
-
-                    renamed[id] = "$" + id;
-                }
-            }
-        }
-
-        if (renamed.Count > 0)
-        {
-            string Rename(string id) => renamed.TryGetValue(id, out var r) ? r : id;
-            events = events.ConvertAll(d => d with
-            {
-                EventId = Rename(d.EventId),
-                PrevEvents = d.PrevEvents.Select(Rename).ToList(),
-                AuthEvents = d.AuthEvents?.Select(Rename).ToList(),
-            });
-            stateSets = stateSets?.ConvertAll(set => (IReadOnlyList<StateEntry>)set.Select(e => e with { EventId = Rename(e.EventId) }).ToList());
-        }
-
-        return new RoomDocument(version, events, stateSets, renamed);
+        return new RoomDocument(version, events, stateSets);
     }
 
     private static List<string>? ReadReferences(JsonElement item, string name, string eventId)

@@ -50,7 +50,7 @@ public sealed class RoomSession
     {
         ArgumentNullException.ThrowIfNull(document);
         var source = new InMemoryEventSource();
-        var graph = new RoomGraph(document.RoomVersion, source) { ExternalIds = document.ExternalIds.Count > 0 ? document.ExternalIds : null };
+        var graph = new RoomGraph(document.RoomVersion, source);
         var dag = new DagStateCalculator(graph, mode, stats);
         var session = new RoomSession(document, source, graph, dag);
         var depths = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -91,16 +91,6 @@ public sealed class RoomSession
         var version = Document.RoomVersion;
         var json = draft.Json;
         JsonObject? edited = null;
-        if (Document.ExternalIds.Count > 0)
-        {
-            // Renamed (bare) ids: write the engine's ids into the references the PDU reads.
-            edited = (JsonObject)JsonNode.Parse(json.GetRawText())!;
-            edited["prev_events"] = new JsonArray([.. draft.PrevEvents.Select(id => (JsonNode)id)]);
-            if (draft.AuthEvents is not null)
-            {
-                edited["auth_events"] = new JsonArray([.. draft.AuthEvents.Select(id => (JsonNode)id)]);
-            }
-        }
         if (!json.TryGetProperty("depth", out _))
         {
             var depth = 0L;

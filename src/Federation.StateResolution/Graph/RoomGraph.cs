@@ -100,15 +100,6 @@ public sealed class RoomGraph
 
     public string EventId(int index) => _ids[index];
 
-    /// <summary>
-    /// The id an event is known by outside the engine. Differs from <see cref="EventId"/> only for documents whose ids
-    /// lack the <c>$</c> sigil (see <see cref="Documents.RoomSession"/>); tie-breaks and output use this one.
-    /// </summary>
-    public string ExternalId(int index) => ExternalIds is not null && ExternalIds.TryGetValue(_ids[index], out var external) ? external : _ids[index];
-
-    /// <summary>Internal id → external id, for ids renamed on the way in.</summary>
-    internal IReadOnlyDictionary<string, string>? ExternalIds { get; set; }
-
     internal int InternKey(StateKey key)
     {
         if (!_keyIndex.TryGetValue(key, out var index))
@@ -422,7 +413,7 @@ public sealed class RoomGraph
     {
         ArgumentNullException.ThrowIfNull(state);
         var list = new List<KeyValuePair<StateKey, string>>(state.Count);
-        state.ForEach((key, index) => list.Add(new KeyValuePair<StateKey, string>(_keys[key], ExternalId(index))));
+        state.ForEach((key, index) => list.Add(new KeyValuePair<StateKey, string>(_keys[key], _ids[index])));
         list.Sort((a, b) => a.Key.CompareTo(b.Key));
         return list;
     }
@@ -433,7 +424,7 @@ public sealed class RoomGraph
         ArgumentNullException.ThrowIfNull(state);
         var keyIndex = KeyIndexOf(key);
         var index = keyIndex < 0 ? -1 : state.Get(keyIndex);
-        return index < 0 ? null : ExternalId(index);
+        return index < 0 ? null : _ids[index];
     }
 
     // ---- cached per-event facts used by the algorithms ----

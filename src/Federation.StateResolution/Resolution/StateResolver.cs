@@ -41,9 +41,9 @@ public sealed class StateResolver
 
     public RoomGraph Graph => _graph;
 
-    internal IReadOnlyList<string> LastFullConflictedSet => _v2 is null ? [] : [.. _v2.LastFullConflictedSet.Select(_graph.ExternalId)];
+    internal IReadOnlyList<string> LastFullConflictedSet => _v2 is null ? [] : [.. _v2.LastFullConflictedSet.Select(_graph.EventId)];
 
-    internal IReadOnlyList<string> LastPowerOrder => _v2 is null ? [] : [.. _v2.LastPowerOrder.Select(_graph.ExternalId)];
+    internal IReadOnlyList<string> LastPowerOrder => _v2 is null ? [] : [.. _v2.LastPowerOrder.Select(_graph.EventId)];
 
     public ResolutionStats? Stats { get; }
 

@@ -239,7 +239,7 @@ internal sealed class V1Resolver(RoomGraph graph, ResolutionStats? stats)
         foreach (var node in events)
         {
 #pragma warning disable CA5350 // SHA-1 is the protocol's tie-break order for room version 1, not a security measure.
-            hashes[node] = SHA1.HashData(Encoding.UTF8.GetBytes(graph.ExternalId(node)));
+            hashes[node] = SHA1.HashData(Encoding.UTF8.GetBytes(graph.EventId(node)));
 #pragma warning restore CA5350
         }
 

@@ -33,6 +33,7 @@ internal sealed class V2Resolver
     private readonly List<int> _path = [];
     private readonly Dictionary<int, int> _overlay = [];
     private readonly PowerOrder _powerOrder;
+    private readonly MainlineOrder _mainlineOrder;
 
     private ulong[] _masks = [];
     private long _visited;
@@ -46,6 +47,7 @@ internal sealed class V2Resolver
         _graph = graph;
         _v21 = v21;
         _powerOrder = new PowerOrder(graph);
+        _mainlineOrder = new MainlineOrder(graph);
     }
 
     /// <summary>
@@ -571,7 +573,7 @@ internal sealed class V2Resolver
             }
 
             var byTs = graph.Pdu(x).OriginServerTs.CompareTo(graph.Pdu(y).OriginServerTs);
-            return byTs != 0 ? byTs : string.CompareOrdinal(graph.ExternalId(x), graph.ExternalId(y));
+            return byTs != 0 ? byTs : string.CompareOrdinal(graph.EventId(x), graph.EventId(y));
         }
     }
 
@@ -601,23 +603,36 @@ internal sealed class V2Resolver
             _mainline.Set(mainline[i], mainline.Count - i);
         }
 
-        var depths = new Dictionary<int, int>(events.Count);
-        foreach (var node in events)
+        // Sort keys computed once per event (not looked up inside the comparison).
+        var keys = new MainlineKey[events.Count];
+        for (var i = 0; i < keys.Length; i++)
         {
-            depths[node] = MainlineDepth(node);
+            var node = events[i];
+            keys[i] = new MainlineKey(MainlineDepth(node), _graph.Pdu(node).OriginServerTs, node);
         }
 
-        events.Sort((x, y) =>
+        Array.Sort(keys, _mainlineOrder);
+        for (var i = 0; i < keys.Length; i++)
         {
-            var byDepth = depths[x].CompareTo(depths[y]);
+            events[i] = keys[i].Node;
+        }
+    }
+
+    private readonly record struct MainlineKey(int Depth, long Ts, int Node);
+
+    private sealed class MainlineOrder(RoomGraph graph) : IComparer<MainlineKey>
+    {
+        public int Compare(MainlineKey x, MainlineKey y)
+        {
+            var byDepth = x.Depth.CompareTo(y.Depth);
             if (byDepth != 0)
             {
                 return byDepth;
             }
 
-            var byTs = _graph.Pdu(x).OriginServerTs.CompareTo(_graph.Pdu(y).OriginServerTs);
-            return byTs != 0 ? byTs : string.CompareOrdinal(_graph.ExternalId(x), _graph.ExternalId(y));
-        });
+            var byTs = x.Ts.CompareTo(y.Ts);
+            return byTs != 0 ? byTs : string.CompareOrdinal(graph.EventId(x.Node), graph.EventId(y.Node));
+        }
     }
 
     /// <summary>

@@ -46,7 +46,7 @@ public class ConformanceFixtureTests
         }
         else
         {
-            var at = document.ToInternalId(root.GetProperty("at").GetString()!);
+            var at = root.GetProperty("at").GetString()!;
             var after = root.TryGetProperty("after", out var a) && a.ValueKind == JsonValueKind.True;
             result = after ? await session.Dag.StateAfterAsync(at) : await session.Dag.StateBeforeAsync(at);
         }
