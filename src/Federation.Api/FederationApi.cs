@@ -1,16 +1,26 @@
+using Federation.Api.Authentication;
 using Federation.Api.Errors;
 using Federation.Api.Keys;
+using Federation.Api.Send;
 using Federation.Api.Server;
 using Federation.Protocol.Errors;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Federation.Api;
 
 /// <summary>Wires the federation HTTP API into an ASP.NET Core application.</summary>
 public static class FederationApi
 {
+    /// <summary>Registers the API's own services (the DAG store, ingest and client are registered by the host).</summary>
+    public static IServiceCollection AddFederationApi(this IServiceCollection services)
+    {
+        services.AddSingleton<XMatrixAuthenticationFilter>();
+        return services;
+    }
+
     /// <summary>Adds Matrix error handling; call before routing.</summary>
     public static IApplicationBuilder UseMatrixErrors(this IApplicationBuilder app) => app.UseMiddleware<MatrixErrorMiddleware>();
 
@@ -20,6 +30,10 @@ public static class FederationApi
         endpoints.MapVersionEndpoints();
         endpoints.MapServerKeyEndpoints();
         endpoints.MapKeyQueryEndpoints();
+
+        // Everything below is only for servers that prove who they are.
+        var authenticated = endpoints.MapGroup("").AddEndpointFilter<XMatrixAuthenticationFilter>();
+        authenticated.MapSendTransaction();
         endpoints.MapFallback(context =>
             MatrixErrorResponse.WriteAsync(context, StatusCodes.Status404NotFound, ErrorCode.Unrecognized, "Unrecognized request"));
         return endpoints;

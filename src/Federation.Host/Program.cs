@@ -7,9 +7,13 @@ using Federation.Host.Database;
 using Federation.Host.Health;
 using Federation.Host.Keys;
 using Federation.Host.Listening;
+using Federation.Ingest;
 using Federation.Storage;
+using Federation.Storage.Dag;
+using Federation.Storage.Dag.Transactions;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -37,6 +41,18 @@ builder.Services.AddSingleton(services =>
     return new ServerIdentity(options.ServerName, SigningKeyFile.LoadOrCreate(path));
 });
 builder.Services.AddFederationClient(builder.Configuration);
+builder.Services.AddFederationApi();
+builder.Services.AddOptions<IngestOptions>()
+    .Bind(builder.Configuration.GetSection(IngestOptions.SectionName))
+    .ValidateDataAnnotations()
+    .ValidateOnStart();
+
+// The database is started before the first request; the data source is created when first needed after that.
+builder.Services.AddSingleton(services => NpgsqlDataSource.Create(services.GetRequiredService<DatabaseConnection>().ConnectionString));
+builder.Services.AddSingleton(services => new DagStore(services.GetRequiredService<NpgsqlDataSource>(), services.GetRequiredService<TimeProvider>()));
+builder.Services.AddSingleton(services =>
+    new ReceivedTransactionStore(services.GetRequiredService<NpgsqlDataSource>(), services.GetRequiredService<TimeProvider>()));
+builder.Services.AddSingleton<PduIngestor>();
 builder.Services.AddSingleton<DatabaseConnection>();
 builder.Services.AddHostedService<DatabaseStartup>();
 builder.Services.AddSingleton<PrometheusMetrics>();

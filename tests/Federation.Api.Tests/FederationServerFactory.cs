@@ -1,3 +1,4 @@
+using Federation.Protocol.Keys;
 using Federation.Testing.Postgres;
 using Federation.Testing.Time;
 using Microsoft.AspNetCore.Hosting;
@@ -13,7 +14,27 @@ namespace Federation.Api.Tests;
 public sealed class FederationServerFactory(PostgresDatabaseFixture database, string serverName = "test.example")
     : WebApplicationFactory<Program>
 {
+    private ServerIdentity? _identity;
+
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("federation-api-").FullName;
+
+    /// <summary>
+    /// The server's name and signing key, fixed before it starts (its key file is written with this key), so tests can
+    /// build events signed by the server's own users.
+    /// </summary>
+    public ServerIdentity Identity
+    {
+        get
+        {
+            if (_identity is null)
+            {
+                _identity = new ServerIdentity(serverName, SigningKey.Generate("test"));
+                File.WriteAllText(SigningKeyPath, _identity.SigningKey.ToKeyFileLine());
+            }
+
+            return _identity;
+        }
+    }
 
     public FakeTimeProvider Time { get; } = new();
 

@@ -51,7 +51,10 @@ public sealed class XMatrixAuthenticationFilter(ServerIdentity identity, IRemote
         }
 
         var body = await ReadBodyAsync(http).ConfigureAwait(false);
-        var target = http.Features.Get<IHttpRequestFeature>()?.RawTarget ?? http.Request.Path + http.Request.QueryString;
+        // The signature covers the request target exactly as sent; hosts that do not record it (in-process test
+        // servers) leave it empty, and then the decoded path is the best reconstruction.
+        var rawTarget = http.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        var target = string.IsNullOrEmpty(rawTarget) ? http.Request.PathBase + http.Request.Path + http.Request.QueryString : rawTarget;
         var now = time.GetUtcNow();
         var verified = false;
         foreach (var authorization in authorizations)

@@ -77,9 +77,15 @@ public sealed class FakeHomeserver : IAsyncDisposable
     /// Sends a request signed by this server to <paramref name="target"/> (named <paramref name="destination"/>),
     /// the way a real homeserver would.
     /// </summary>
+    public Task<HttpResponseMessage> SendSignedAsync(
+        Uri target, string destination, HttpMethod method, string pathAndQuery, string? jsonBody = null, SigningKey? signWith = null) =>
+        SendSignedAsync(_http, target, destination, method, pathAndQuery, jsonBody, signWith);
+
+    /// <summary>As the other overload, through <paramref name="client"/> (for example an in-process test server's client).</summary>
     public async Task<HttpResponseMessage> SendSignedAsync(
-        Uri target, string destination, HttpMethod method, string pathAndQuery, string? jsonBody = null, SigningKey? signWith = null)
+        HttpClient client, Uri target, string destination, HttpMethod method, string pathAndQuery, string? jsonBody = null, SigningKey? signWith = null)
     {
+        ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(method);
         using var body = jsonBody is null ? null : JsonDocument.Parse(jsonBody);
         var authorization = RequestSigning.Sign(method.Method, pathAndQuery, ServerName, destination, body?.RootElement, signWith ?? SigningKey);
@@ -91,7 +97,7 @@ public sealed class FakeHomeserver : IAsyncDisposable
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         }
 
-        return await _http.SendAsync(request).ConfigureAwait(false);
+        return await client.SendAsync(request).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

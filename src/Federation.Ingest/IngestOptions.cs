@@ -1,0 +1,16 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Federation.Ingest;
+
+/// <summary>How the receive pipeline fills gaps. Bound from the <c>Ingest</c> configuration section.</summary>
+public sealed class IngestOptions
+{
+    public const string SectionName = "Ingest";
+
+    /// <summary>
+    /// <c>limit</c> of the one <c>/get_missing_events</c> request made for a pushed event with unknown prev events.
+    /// Default 10, as Synapse asks; 1 to 20 (servers cap the answer at 20).
+    /// </summary>
+    [Range(1, 20)]
+    public int MissingEventsLimit { get; set; } = 10;
+}

@@ -1,0 +1,85 @@
+using Federation.Ingest.Store;
+using Federation.Protocol.Events;
+using Federation.Protocol.RoomVersions;
+using Federation.StateResolution;
+using Federation.StateResolution.Resolution;
+using Federation.Storage.Dag;
+
+namespace Federation.Ingest.State;
+
+/// <summary>
+/// Room state as the receive checks need it: the state after stored events, the state before a new event (the
+/// resolution of the states after its prev events), and the room's current state (the resolution of the states after
+/// its forward extremities).
+/// </summary>
+public sealed class StateCalculator(DagStore store)
+{
+    /// <summary>The state after a stored, non-outlier event, or null when it has none.</summary>
+    public async Task<RoomState?> StateAfterAsync(string roomId, string eventId, CancellationToken cancellationToken)
+    {
+        var state = await store.GetStateAsync(roomId, eventId, StatePosition.After, cancellationToken).ConfigureAwait(false);
+        return state is null ? null : new RoomState(state);
+    }
+
+    /// <summary>
+    /// The state before <paramref name="pdu"/> from the states after its prev events, all of which must be stored with
+    /// state; null when one is not. With one prev event no resolution is needed.
+    /// </summary>
+    public async Task<RoomState?> StateBeforeAsync(Pdu pdu, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pdu);
+        if (pdu.PrevEvents.Count == 0)
+        {
+            return RoomState.Empty;
+        }
+
+        var states = new List<RoomState>(pdu.PrevEvents.Count);
+        foreach (var prev in pdu.PrevEvents.Distinct(StringComparer.Ordinal))
+        {
+            if (await StateAfterAsync(pdu.RoomId, prev, cancellationToken).ConfigureAwait(false) is not { } state)
+            {
+                return null;
+            }
+
+            states.Add(state);
+        }
+
+        return await ResolveAsync(pdu.RoomVersion, states, pending: null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The room's current state: the resolution of the states after its forward extremities.</summary>
+    public async Task<RoomState> CurrentStateAsync(string roomId, RoomVersion version, CancellationToken cancellationToken)
+    {
+        var extremities = await store.GetForwardExtremitiesAsync(roomId, cancellationToken).ConfigureAwait(false);
+        var states = new List<RoomState>(extremities.Count);
+        foreach (var extremity in extremities)
+        {
+            if (await StateAfterAsync(roomId, extremity, cancellationToken).ConfigureAwait(false) is { } state)
+            {
+                states.Add(state);
+            }
+        }
+
+        return await ResolveAsync(version, states, pending: null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Resolves state maps; events of <paramref name="pending"/> are used before the store is asked.</summary>
+    public async Task<RoomState> ResolveAsync(
+        RoomVersion version, IReadOnlyList<RoomState> states, IReadOnlyDictionary<string, Pdu>? pending, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(states);
+        switch (states.Count)
+        {
+            case 0:
+                return RoomState.Empty;
+            case 1:
+                return states[0];
+        }
+
+        var sets = states
+            .Select(s => (IReadOnlyDictionary<StateKey, string>)s.Entries.ToDictionary(e => new StateKey(e.Key.Type, e.Key.StateKey), e => e.Value))
+            .ToList();
+        var resolved = await StateResolver.ResolveAsync(version, new StoreEventSource(store, pending), sets, cancellationToken).ConfigureAwait(false);
+        return new RoomState(resolved.ToDictionary(e => new StateSlot(e.Key.Type, e.Key.Key), e => e.Value));
+    }
+}

@@ -1,0 +1,209 @@
+using Npgsql;
+
+namespace Federation.Storage.Dag;
+
+public sealed partial class DagStore
+{
+    /// <summary>Largest number of events <see cref="GetMissingEventsAsync"/> returns (Synapse caps the request at 20).</summary>
+    public const int MaxMissingEventsLimit = 20;
+
+    /// <summary>Largest number of events <see cref="GetBackfillAsync"/> returns (Synapse caps the request at 100).</summary>
+    public const int MaxBackfillLimit = 100;
+
+    // Breadth-first over prev edges, one round per recursion step, all in one statement: the working row holds the
+    // current front and every nid seen so far, so each event is visited once. Only held, non-outlier events of the room
+    // are entered. $1 room, $2 seeds, $3 ids never to enter or return, $4 stop once this many are found, $5 most rounds.
+    private const string WalkCte =
+        """
+        WITH RECURSIVE
+        seeds AS (SELECT e.event_nid FROM event_ids i JOIN events e USING (event_nid) WHERE i.room_nid = $1 AND i.event_id = ANY ($2)),
+        stops AS (SELECT i.event_nid FROM event_ids i WHERE i.room_nid = $1 AND i.event_id = ANY ($3)),
+        walk(front, seen, found, round) AS (
+            SELECT ARRAY(SELECT event_nid FROM seeds EXCEPT SELECT event_nid FROM stops),
+                   ARRAY(SELECT event_nid FROM seeds UNION SELECT event_nid FROM stops),
+                   0, 0
+          UNION ALL
+            SELECT step.front, w.seen || step.front, w.found + cardinality(step.front), w.round + 1
+            FROM walk w CROSS JOIN LATERAL (
+                SELECT coalesce(array_agg(DISTINCT p.prev_event_nid), '{}') AS front
+                FROM event_prev_edges p JOIN events e ON e.event_nid = p.prev_event_nid
+                WHERE p.event_nid = ANY (w.front) AND e.room_nid = $1 AND NOT e.outlier
+                  AND NOT (p.prev_event_nid = ANY (w.seen))
+            ) step
+            WHERE cardinality(w.front) > 0 AND w.found < $4 AND w.round < $5
+        )
+        """;
+
+    private const string MissingEventsSql =
+        WalkCte
+        + """
+        SELECT w.round, f.nid, e.depth, e.stream_ordering, e.status
+        FROM walk w CROSS JOIN LATERAL unnest(w.front) AS f(nid) JOIN events e ON e.event_nid = f.nid
+        WHERE w.round > 0
+        """;
+
+    private const string BackfillSql =
+        WalkCte
+        + """
+        , nodes AS (SELECT DISTINCT f.nid FROM walk w CROSS JOIN LATERAL unnest(w.front) AS f(nid))
+        SELECT n.nid, e.depth, e.stream_ordering, NULL::bigint
+        FROM nodes n JOIN events e ON e.event_nid = n.nid
+        UNION ALL
+        SELECT p.event_nid, NULL, NULL, p.prev_event_nid
+        FROM nodes n JOIN event_prev_edges p ON p.event_nid = n.nid JOIN events pe ON pe.event_nid = p.prev_event_nid
+        WHERE pe.room_nid = $1 AND NOT pe.outlier
+        """;
+
+    /// <summary>
+    /// The <c>/get_missing_events</c> walk: breadth-first backwards over prev_events from <paramref name="latestEvents"/>,
+    /// never entering or returning <paramref name="earliestEvents"/> (nor the latest events themselves), until
+    /// <paramref name="limit"/> (capped at <see cref="MaxMissingEventsLimit"/>) events are found. Ids not held in this
+    /// room are ignored; outliers are not entered; rejected events are walked through but not returned. Oldest first.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredEvent>> GetMissingEventsAsync(
+        string roomId,
+        IReadOnlyCollection<string> earliestEvents,
+        IReadOnlyCollection<string> latestEvents,
+        int limit,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(earliestEvents);
+        ArgumentNullException.ThrowIfNull(latestEvents);
+        limit = Math.Min(limit, MaxMissingEventsLimit);
+        if (limit <= 0 || latestEvents.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        if (await FindRoomAsync(connection, roomId, cancellationToken).ConfigureAwait(false) is not { } room)
+        {
+            return [];
+        }
+
+        var found = new List<(int Round, long Nid, long Depth, long Stream, EventStatus Status)>();
+        await using (var command = Sql.Command(
+            connection, MissingEventsSql, room.Nid, latestEvents.ToArray(), earliestEvents.ToArray(), limit, limit))
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                found.Add((reader.GetInt32(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), (EventStatus)reader.GetInt16(4)));
+            }
+        }
+
+        // Nearest rounds first; within the last round the deepest, so a cut keeps what is closest to latest_events.
+        var chosen = found
+            .OrderBy(e => e.Round).ThenByDescending(e => e.Depth).ThenByDescending(e => e.Stream)
+            .Take(limit)
+            .Where(e => e.Status != EventStatus.Rejected)
+            .OrderBy(e => e.Depth).ThenBy(e => e.Stream)
+            .Select(e => e.Nid)
+            .ToArray();
+        var events = await ReadEventsByNidAsync(connection, chosen, cancellationToken).ConfigureAwait(false);
+        return [.. chosen.Select(nid => events[nid])];
+    }
+
+    /// <summary>
+    /// The <c>/backfill</c> walk: the seeds <paramref name="fromEvents"/> held in this room, then their ancestors through
+    /// prev_events, always taking the deepest (then latest persisted) pending event next, never entering outliers, until
+    /// <paramref name="limit"/> (capped at <see cref="MaxBackfillLimit"/>) events are taken. Rejected events are walked
+    /// through but not returned. Deepest first.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredEvent>> GetBackfillAsync(
+        string roomId, IReadOnlyCollection<string> fromEvents, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(fromEvents);
+        limit = Math.Min(limit, MaxBackfillLimit);
+        if (limit <= 0 || fromEvents.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        if (await FindRoomAsync(connection, roomId, cancellationToken).ConfigureAwait(false) is not { } room)
+        {
+            return [];
+        }
+
+        // Every event taken lies within limit − 1 steps of a seed (each is reached from one taken before it), so the
+        // walk loads that neighbourhood and the priority order is applied in memory. The node cap only guards against
+        // pathologically wide DAGs.
+        var nodes = new Dictionary<long, (long Depth, long Stream)>();
+        var prevs = new Dictionary<long, List<long>>();
+        await using (var command = Sql.Command(
+            connection, BackfillSql, room.Nid, fromEvents.ToArray(), Array.Empty<string>(), 50 * limit, limit - 1))
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var nid = reader.GetInt64(0);
+                if (reader.IsDBNull(3))
+                {
+                    nodes[nid] = (reader.GetInt64(1), reader.GetInt64(2));
+                }
+                else
+                {
+                    if (!prevs.TryGetValue(nid, out var list))
+                    {
+                        prevs[nid] = list = [];
+                    }
+
+                    list.Add(reader.GetInt64(3));
+                }
+            }
+        }
+
+        var seeds = await SeedNidsAsync(connection, room.Nid, fromEvents, cancellationToken).ConfigureAwait(false);
+        var queue = new PriorityQueue<long, (long Depth, long Stream)>(
+            Comparer<(long Depth, long Stream)>.Create((a, b) => a.Depth != b.Depth ? b.Depth.CompareTo(a.Depth) : b.Stream.CompareTo(a.Stream)));
+        foreach (var seed in seeds)
+        {
+            if (nodes.TryGetValue(seed, out var key))
+            {
+                queue.Enqueue(seed, key);
+            }
+        }
+
+        var taken = new HashSet<long>();
+        var order = new List<long>();
+        while (taken.Count < limit && queue.TryDequeue(out var nid, out _))
+        {
+            if (!taken.Add(nid))
+            {
+                continue;
+            }
+
+            order.Add(nid);
+            foreach (var prev in prevs.GetValueOrDefault(nid) ?? [])
+            {
+                if (!taken.Contains(prev) && nodes.TryGetValue(prev, out var key))
+                {
+                    queue.Enqueue(prev, key);
+                }
+            }
+        }
+
+        var events = await ReadEventsByNidAsync(connection, [.. order], cancellationToken).ConfigureAwait(false);
+        return [.. order
+            .Select(nid => events[nid])
+            .Where(e => e.Status != EventStatus.Rejected)
+            .OrderByDescending(e => e.Pdu.Depth)
+            .ThenByDescending(e => e.StreamOrdering)];
+    }
+
+    private static async Task<List<long>> SeedNidsAsync(
+        NpgsqlConnection connection, long roomNid, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        const string sql = "SELECT e.event_nid FROM event_ids i JOIN events e USING (event_nid) WHERE i.room_nid = $1 AND i.event_id = ANY ($2)";
+        var result = new List<long>();
+        await using var command = Sql.Command(connection, sql, roomNid, ids.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            result.Add(reader.GetInt64(0));
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,22 @@
+namespace Federation.Storage.Dag;
+
+/// <summary>Tuning of a <see cref="DagStore"/>. The defaults suit one homeserver process.</summary>
+public sealed class DagStoreOptions
+{
+    /// <summary>Slot entries of state groups kept in memory (rows and materialised states, counted separately).
+    /// Default 8 million (roughly 300 MB at worst).</summary>
+    public long StateGroupCacheEntries { get; init; } = 8_000_000;
+
+    /// <summary>Event ids kept in memory by event nid. Default 2 million.</summary>
+    public int EventIdCacheEntries { get; init; } = 2_000_000;
+
+    /// <summary>Wait after the first failed attempt to fetch a missing event; doubled per further failure.
+    /// Default 1 minute.</summary>
+    public TimeSpan MissingEventInitialBackoff { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Longest wait between attempts to fetch a missing event. Default 1 day.</summary>
+    public TimeSpan MissingEventMaxBackoff { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>Failed attempts after which a missing event is given up. Default 10.</summary>
+    public int MissingEventMaxAttempts { get; init; } = 10;
+}

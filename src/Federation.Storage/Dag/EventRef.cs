@@ -1,0 +1,17 @@
+namespace Federation.Storage.Dag;
+
+/// <summary>What a write knows about one event id of its room: its nid and, once held, how.</summary>
+internal sealed class EventRef(long nid)
+{
+    public long Nid { get; } = nid;
+
+    public bool Held { get; set; }
+
+    public bool Outlier { get; set; }
+
+    public EventStatus Status { get; set; }
+
+    public long? Before { get; set; }
+
+    public long? After { get; set; }
+}

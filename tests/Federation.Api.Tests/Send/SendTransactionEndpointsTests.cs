@@ -1,0 +1,192 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Federation.Protocol.Events;
+using Federation.Protocol.RoomVersions;
+using Federation.Storage.Dag;
+using Federation.Testing.Events;
+using Federation.Testing.Homeservers;
+using Federation.Testing.Postgres;
+using Microsoft.AspNetCore.Http;
+using Npgsql;
+
+namespace Federation.Api.Tests.Send;
+
+/// <summary>
+/// A remote homeserver on loopback pushes events of a room both servers are in to our server over real HTTP.
+/// </summary>
+public sealed class SendTransactionEndpointsTests(PostgresDatabaseFixture database) : IClassFixture<PostgresDatabaseFixture>, IAsyncLifetime
+{
+    private FakeHomeserver? _remote;
+    private FederationServerFactory? _server;
+    private NpgsqlDataSource? _dataSource;
+    private SignedRoomBuilder? _room;
+
+    private FakeHomeserver Remote => _remote!;
+    private FederationServerFactory Server => _server!;
+    private SignedRoomBuilder Room => _room!;
+    private DagStore Store => new(_dataSource!);
+
+    public async Task InitializeAsync()
+    {
+        _remote = await FakeHomeserver.StartAsync("remote.test");
+        _server = new FederationServerFactory(database);
+        _server.Settings["FederationClient:Destinations:remote.test"] = _remote.BaseAddress.ToString();
+        _server.Settings["FederationClient:MaxRetries"] = "0";
+        _dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+
+        // A room made by the remote that our user has joined, as our store would hold it after a join.
+        _room = new SignedRoomBuilder(RoomVersion.Get("10"), _remote.Identity, _server.Identity).CreatePublicRoom("@alice:remote.test");
+        _room.Join("@bob:test.example");
+        var seed = _room.Events.Select((pdu, i) => new EventToPersist(pdu)
+        {
+            StateBefore = i == 0 ? StateBefore.Full(new Dictionary<StateSlot, string>()) : StateBefore.SameAsAfter(_room.Events[i - 1].EventId),
+        }).ToList();
+        await Store.PersistEventsAsync(seed);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _server?.Dispose();
+        if (_remote is not null)
+        {
+            await _remote.DisposeAsync();
+        }
+
+        if (_dataSource is not null)
+        {
+            await _dataSource.DisposeAsync();
+        }
+    }
+
+    private Task<HttpResponseMessage> Push(string txnId, params Pdu[] pdus) =>
+        Remote.SendSignedAsync(
+            Server.CreateClient(), Server.Server.BaseAddress, "test.example", HttpMethod.Put, "/_matrix/federation/v1/send/" + txnId,
+            new JsonObject { ["origin"] = "remote.test", ["pdus"] = new JsonArray(pdus.Select(p => JsonNode.Parse(p.Json.GetRawText())).ToArray()) }
+                .ToJsonString());
+
+    private static async Task<JsonElement> Results(HttpResponseMessage response)
+    {
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("pdus");
+    }
+
+    private async Task<StoredEvent?> Stored(string eventId) => (await Store.GetEventsAsync([eventId])).SingleOrDefault();
+
+    [Fact]
+    public async Task A_pushed_message_is_accepted_stored_and_becomes_the_forward_extremity()
+    {
+        _ = Server.CreateClient();
+        var message = Room.Message("@alice:remote.test", "hi");
+
+        var results = await Results(await Push("t1", message));
+
+        Assert.Equal("{}", results.GetProperty(message.EventId).GetRawText());
+        Assert.Equal(EventStatus.Accepted, (await Stored(message.EventId))!.Status);
+        Assert.Equal([message.EventId], await Store.GetForwardExtremitiesAsync(Room.RoomId));
+    }
+
+    [Fact]
+    public async Task A_replayed_transaction_gets_the_stored_response_without_processing_again()
+    {
+        _ = Server.CreateClient();
+        var first = Room.Message("@alice:remote.test", "one");
+        var firstAnswer = await (await Push("t2", first)).Content.ReadAsStringAsync();
+        var second = Room.Message("@alice:remote.test", "two");
+
+        var replay = await (await Push("t2", second)).Content.ReadAsStringAsync();
+
+        Assert.Equal(firstAnswer, replay);
+        Assert.Null(await Stored(second.EventId));
+    }
+
+    [Fact]
+    public async Task An_event_from_a_user_who_is_not_joined_is_stored_as_rejected_and_changes_no_extremity()
+    {
+        _ = Server.CreateClient();
+        var before = await Store.GetForwardExtremitiesAsync(Room.RoomId);
+        var intruder = Room.Message("@mallory:remote.test", "let me in");
+
+        var results = await Results(await Push("t3", intruder));
+
+        Assert.Equal("{}", results.GetProperty(intruder.EventId).GetRawText());
+        var stored = await Stored(intruder.EventId);
+        Assert.Equal(EventStatus.Rejected, stored!.Status);
+        Assert.False(string.IsNullOrEmpty(stored.RejectionReason));
+        Assert.Equal(before, await Store.GetForwardExtremitiesAsync(Room.RoomId));
+    }
+
+    [Fact]
+    public async Task An_event_with_a_bad_signature_is_an_error_entry_and_is_not_stored()
+    {
+        _ = Server.CreateClient();
+        var legit = Room.Message("@alice:remote.test", "ok");
+        var forgedByOtherKey = JsonNode.Parse(legit.Json.GetRawText())!.AsObject();
+        forgedByOtherKey.Remove("signatures");
+        EventSigning.HashAndSign(forgedByOtherKey, Room.Version, "remote.test", Federation.Protocol.Keys.SigningKey.Generate("forged"));
+        var forged = Pdu.Parse(Federation.Protocol.Json.JsonSigning.ToElement(forgedByOtherKey), Room.Version);
+
+        var results = await Results(await Push("t4", forged));
+
+        Assert.Contains("signature", results.GetProperty(forged.EventId).GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Null(await Stored(forged.EventId));
+    }
+
+    [Fact]
+    public async Task A_gap_is_closed_with_get_missing_events_from_the_origin()
+    {
+        _ = Server.CreateClient();
+        var gap = new[] { Room.Message("@alice:remote.test", "a"), Room.Message("@alice:remote.test", "b"), Room.Message("@alice:remote.test", "c") };
+        var latest = Room.Message("@alice:remote.test", "d");
+        Remote.Handle("POST", "/_matrix/federation/v1/get_missing_events/" + Room.RoomId, _ => Task.FromResult(Microsoft.AspNetCore.Http.Results.Json(
+            new { events = gap.Reverse().Select(p => JsonNode.Parse(p.Json.GetRawText())).ToArray() })));
+
+        var results = await Results(await Push("t5", latest));
+
+        Assert.Equal("{}", results.GetProperty(latest.EventId).GetRawText());
+        foreach (var pdu in gap.Append(latest))
+        {
+            Assert.Equal(EventStatus.Accepted, (await Stored(pdu.EventId))!.Status);
+        }
+
+        Assert.Equal([latest.EventId], await Store.GetForwardExtremitiesAsync(Room.RoomId));
+        var request = Assert.Single(Remote.Requests, r => r.PathAndQuery.Contains("get_missing_events", StringComparison.Ordinal));
+        Assert.Equal("POST", request.Method);
+    }
+
+    [Fact]
+    public async Task An_event_whose_gap_cannot_be_closed_is_refused_and_not_stored()
+    {
+        _ = Server.CreateClient();
+        _ = Room.Message("@alice:remote.test", "withheld");
+        var latest = Room.Message("@alice:remote.test", "orphan");
+        Remote.Handle("POST", "/_matrix/federation/v1/get_missing_events/" + Room.RoomId, new { events = Array.Empty<object>() });
+
+        var results = await Results(await Push("t6", latest));
+
+        Assert.Contains("Prev events", results.GetProperty(latest.EventId).GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Null(await Stored(latest.EventId));
+    }
+
+    [Fact]
+    public async Task More_than_50_pdus_are_refused_with_bad_json()
+    {
+        _ = Server.CreateClient();
+        var message = Room.Message("@alice:remote.test", "x");
+
+        var response = await Push("t7", Enumerable.Repeat(message, 51).ToArray());
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("M_BAD_JSON", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errcode").GetString());
+    }
+
+    [Fact]
+    public async Task An_unsigned_transaction_is_401()
+    {
+        using var client = Server.CreateClient();
+
+        var response = await client.PutAsync(new Uri("/_matrix/federation/v1/send/t8", UriKind.Relative), new StringContent("{\"pdus\":[]}"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+}

@@ -1,0 +1,110 @@
+using Federation.Protocol.Events;
+using Federation.Storage.Dag;
+using Federation.Testing.Postgres;
+
+namespace Federation.Storage.Tests.Dag;
+
+public sealed class DagStoreExtremityTests(PostgresDatabaseFixture database) : DagTestBase(database), IClassFixture<PostgresDatabaseFixture>
+{
+    [Fact]
+    public async Task On_a_line_the_latest_accepted_event_is_the_only_extremity()
+    {
+        var room = await NewStartedRoomAsync();
+        Assert.Equal(["$j"], await Store.GetForwardExtremitiesAsync(room.RoomId));
+
+        await AppendMessagesAsync(room, "$j", "$e", 3);
+
+        Assert.Equal(["$e3"], await Store.GetForwardExtremitiesAsync(room.RoomId));
+    }
+
+    [Fact]
+    public async Task A_fork_has_two_extremities_until_an_event_merges_them()
+    {
+        var room = await NewStartedRoomAsync();
+        room.Message("$a", Alice, ["$j"], ["$c", "$j"]);
+        room.Message("$b", Alice, ["$j"], ["$c", "$j"]);
+        room.Message("$m", Alice, ["$a", "$b"], ["$c", "$j"]);
+        await PersistAsync(After(room["$a"], "$j"));
+        await PersistAsync(After(room["$b"], "$j"));
+
+        Assert.Equal(["$a", "$b"], (await Store.GetForwardExtremitiesAsync(room.RoomId)).Order(StringComparer.Ordinal));
+
+        await PersistAsync(After(room["$m"], "$a"));
+
+        Assert.Equal(["$m"], await Store.GetForwardExtremitiesAsync(room.RoomId));
+    }
+
+    [Fact]
+    public async Task Rejected_and_soft_failed_events_never_become_extremities_and_leave_their_prevs_in_place()
+    {
+        var room = await NewStartedRoomAsync();
+        room.Message("$rejected", Alice, ["$j"], ["$c", "$j"]);
+        room.State("$soft", EventTypes.Topic, "", Alice, ["$j"], ["$c", "$j"]);
+        await PersistAsync(
+            new EventToPersist(room["$rejected"]) { Status = EventStatus.Rejected, RejectionReason = "auth", StateBefore = StateBefore.SameAsAfter("$j") },
+            new EventToPersist(room["$soft"]) { Status = EventStatus.SoftFailed, StateBefore = StateBefore.SameAsAfter("$j") });
+
+        Assert.Equal(["$j"], await Store.GetForwardExtremitiesAsync(room.RoomId));
+    }
+
+    [Fact]
+    public async Task An_accepted_child_of_a_soft_failed_event_also_replaces_the_extremity_behind_it()
+    {
+        // $j ← $soft ← $child: $j stays an extremity while only $soft builds on it, and goes once $child does.
+        var room = await NewStartedRoomAsync();
+        room.Message("$soft1", Alice, ["$j"], ["$c", "$j"]);
+        room.Message("$soft2", Alice, ["$soft1"], ["$c", "$j"]);
+        room.Message("$child", Alice, ["$soft2"], ["$c", "$j"]);
+        await PersistAsync(
+            new EventToPersist(room["$soft1"]) { Status = EventStatus.SoftFailed, StateBefore = StateBefore.SameAsAfter("$j") },
+            new EventToPersist(room["$soft2"]) { Status = EventStatus.SoftFailed, StateBefore = StateBefore.SameAsAfter("$soft1") });
+        Assert.Equal(["$j"], await Store.GetForwardExtremitiesAsync(room.RoomId));
+
+        await PersistAsync(After(room["$child"], "$soft2"));
+
+        Assert.Equal(["$child"], await Store.GetForwardExtremitiesAsync(room.RoomId));
+    }
+
+    [Fact]
+    public async Task Outliers_never_touch_extremities()
+    {
+        var room = await NewStartedRoomAsync();
+        room.Message("$o", Alice, ["$j"], ["$c", "$j"]);
+        room.Message("$o-elsewhere", Alice, ["$gone"], ["$c"]);
+        await PersistAsync(EventToPersist.Outlier(room["$o"]), EventToPersist.Outlier(room["$o-elsewhere"]));
+
+        Assert.Equal(["$j"], await Store.GetForwardExtremitiesAsync(room.RoomId));
+        Assert.Empty(await Store.GetHolesAsync(room.RoomId));
+    }
+
+    [Fact]
+    public async Task Backfilled_events_never_touch_extremities_but_record_their_holes()
+    {
+        var room = await NewStartedRoomAsync();
+        room.Message("$old", Alice, ["$older"], ["$c", "$j"]);
+        room.Message("$on-top", Alice, ["$j"], ["$c", "$j"]);
+        await PersistAsync(
+            new EventToPersist(room["$old"]) { IsBackfilled = true, StateBefore = StateBefore.SameAsAfter("$j") },
+            new EventToPersist(room["$on-top"]) { IsBackfilled = true, StateBefore = StateBefore.SameAsAfter("$j") });
+
+        Assert.Equal(["$j"], await Store.GetForwardExtremitiesAsync(room.RoomId));
+        Assert.Equal(["$older"], (await Store.GetHolesAsync(room.RoomId)).Select(h => h.EventId));
+    }
+
+    [Fact]
+    public async Task An_event_filling_a_hole_below_a_known_child_does_not_become_an_extremity()
+    {
+        // $e2 arrives first with its prev $e1 missing; then $e1 (prev $j) arrives.
+        var room = await NewStartedRoomAsync();
+        room.Message("$e1", Alice, ["$j"], ["$c", "$j"]);
+        room.Message("$e2", Alice, ["$e1"], ["$c", "$j"]);
+        await PersistAsync(After(room["$e2"], "$j"));
+        Assert.Equal(["$e2", "$j"], (await Store.GetForwardExtremitiesAsync(room.RoomId)).Order(StringComparer.Ordinal));
+        Assert.Equal(["$e1"], (await Store.GetHolesAsync(room.RoomId)).Select(h => h.EventId));
+
+        await PersistAsync(After(room["$e1"], "$j"));
+
+        Assert.Equal(["$e2"], await Store.GetForwardExtremitiesAsync(room.RoomId));
+        Assert.Empty(await Store.GetHolesAsync(room.RoomId));
+    }
+}

@@ -1,0 +1,85 @@
+using Federation.Storage.Dag;
+using Federation.Testing.Postgres;
+
+namespace Federation.Storage.Tests.Dag;
+
+public sealed class DagStoreHoleTests(PostgresDatabaseFixture database) : DagTestBase(database), IClassFixture<PostgresDatabaseFixture>
+{
+    [Fact]
+    public async Task A_missing_prev_event_is_recorded_as_a_hole_when_first_referenced()
+    {
+        var room = await NewStartedRoomAsync();
+        room.Message("$e", Alice, ["$j", "$gone"], ["$c", "$j"]);
+        var discovered = Clock.GetUtcNow();
+
+        await PersistAsync(After(room["$e"], "$j"));
+
+        var hole = Assert.Single(await Store.GetHolesAsync(room.RoomId));
+        Assert.Equal(new MissingEvent("$gone", discovered, 0, null, null, null, [], null), hole with { AskedServers = [] });
+        Assert.Empty(hole.AskedServers);
+        Assert.Equal(["$gone"], (await Store.GetHolesAsync(room.RoomId, dueOnly: true)).Select(h => h.EventId));
+    }
+
+    [Fact]
+    public async Task Failed_fetches_count_attempts_remember_servers_and_back_off_doubling()
+    {
+        var room = await NewStartedRoomAsync();
+        room.Message("$e", Alice, ["$gone"], ["$c", "$j"]);
+        await PersistAsync(After(room["$e"], "$j"));
+
+        var first = await Store.RecordHoleFetchFailureAsync(room.RoomId, "$gone", "a.test", "timeout");
+        var second = await Store.RecordHoleFetchFailureAsync(room.RoomId, "$gone", "b.test", "404");
+        await Store.RecordHoleFetchFailureAsync(room.RoomId, "$gone", "a.test", "404");
+
+        var now = Clock.GetUtcNow();
+        Assert.Equal(now + TimeSpan.FromMinutes(1), first!.NextAttemptAt);
+        Assert.Equal(now + TimeSpan.FromMinutes(2), second!.NextAttemptAt);
+        var hole = Assert.Single(await Store.GetHolesAsync(room.RoomId));
+        Assert.Equal(3, hole.Attempts);
+        Assert.Equal(now + TimeSpan.FromMinutes(4), hole.NextAttemptAt);
+        Assert.Equal(["a.test", "b.test"], hole.AskedServers);
+        Assert.Equal("404", hole.LastError);
+        Assert.Equal(now, hole.LastAttemptAt);
+        Assert.Empty(await Store.GetHolesAsync(room.RoomId, dueOnly: true));
+
+        Clock.Advance(TimeSpan.FromMinutes(4));
+
+        Assert.Single(await Store.GetHolesAsync(room.RoomId, dueOnly: true));
+    }
+
+    [Fact]
+    public async Task A_hole_is_given_up_after_the_attempt_limit_or_when_told_and_stays_recorded()
+    {
+        var (_, store) = NewStore(new DagStoreOptions { MissingEventMaxAttempts = 2 });
+        var room = await NewStartedRoomAsync(store);
+        room.Message("$e", Alice, ["$gone", "$also-gone"], ["$c", "$j"]);
+        await store.PersistEventsAsync([After(room["$e"], "$j")]);
+
+        await store.RecordHoleFetchFailureAsync(room.RoomId, "$gone", "a.test", "404");
+        var exhausted = await store.RecordHoleFetchFailureAsync(room.RoomId, "$gone", "a.test", "404");
+        var abandoned = await store.GiveUpHoleAsync(room.RoomId, "$also-gone", "nobody has it");
+        Clock.Advance(TimeSpan.FromDays(30));
+
+        Assert.Equal(Clock.GetUtcNow() - TimeSpan.FromDays(30), exhausted!.GivenUpAt);
+        Assert.Equal("nobody has it", abandoned!.LastError);
+        Assert.NotNull(abandoned.GivenUpAt);
+        Assert.Empty(await store.GetHolesAsync(room.RoomId, dueOnly: true));
+        Assert.Equal(2, (await store.GetHolesAsync(room.RoomId)).Count);
+        Assert.Null(await store.RecordHoleFetchFailureAsync(room.RoomId, "$not-a-hole", "a.test", "x"));
+    }
+
+    [Fact]
+    public async Task A_hole_disappears_when_its_event_arrives_as_a_timeline_event_but_not_as_an_outlier()
+    {
+        var room = await NewStartedRoomAsync();
+        room.Message("$gone", Alice, ["$j"], ["$c", "$j"]);
+        room.Message("$e", Alice, ["$gone"], ["$c", "$j"]);
+        await PersistAsync(After(room["$e"], "$j"));
+
+        await PersistAsync(EventToPersist.Outlier(room["$gone"]));
+        Assert.Single(await Store.GetHolesAsync(room.RoomId));
+
+        await PersistAsync(After(room["$gone"], "$j"));
+        Assert.Empty(await Store.GetHolesAsync(room.RoomId));
+    }
+}
