@@ -1,8 +1,10 @@
 using Federation.Api.Authentication;
 using Federation.Api.Errors;
 using Federation.Api.Keys;
+using Federation.Api.Rooms;
 using Federation.Api.Send;
 using Federation.Api.Server;
+using Federation.Ingest.State;
 using Federation.Protocol.Errors;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -18,6 +20,8 @@ public static class FederationApi
     public static IServiceCollection AddFederationApi(this IServiceCollection services)
     {
         services.AddSingleton<XMatrixAuthenticationFilter>();
+        services.AddSingleton<StateCalculator>();
+        services.AddSingleton<RoomAccess>();
         return services;
     }
 
@@ -34,6 +38,7 @@ public static class FederationApi
         // Everything below is only for servers that prove who they are.
         var authenticated = endpoints.MapGroup("").AddEndpointFilter<XMatrixAuthenticationFilter>();
         authenticated.MapSendTransaction();
+        authenticated.MapRoomReadEndpoints();
         endpoints.MapFallback(context =>
             MatrixErrorResponse.WriteAsync(context, StatusCodes.Status404NotFound, ErrorCode.Unrecognized, "Unrecognized request"));
         return endpoints;

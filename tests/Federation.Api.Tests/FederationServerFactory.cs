@@ -42,6 +42,17 @@ public sealed class FederationServerFactory(PostgresDatabaseFixture database, st
 
     public Dictionary<string, string?> Settings { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Serves over a real loopback socket instead of the in-memory test server, so that requests keep their exact
+    /// request target (percent-encoding included), which X-Matrix signatures cover.
+    /// </summary>
+    public FederationServerFactory OverLoopback()
+    {
+        Settings["urls"] = "http://127.0.0.1:0";
+        UseKestrel();
+        return this;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Federation.Protocol.Events;
 using Federation.Protocol.RoomVersions;
 using Federation.Storage.Dag;
+using Federation.Testing.Dag;
 using Federation.Testing.Events;
 using Federation.Testing.Homeservers;
 using Federation.Testing.Postgres;
@@ -30,7 +31,7 @@ public sealed class SendTransactionEndpointsTests(PostgresDatabaseFixture databa
     public async Task InitializeAsync()
     {
         _remote = await FakeHomeserver.StartAsync("remote.test");
-        _server = new FederationServerFactory(database);
+        _server = new FederationServerFactory(database).OverLoopback();
         _server.Settings["FederationClient:Destinations:remote.test"] = _remote.BaseAddress.ToString();
         _server.Settings["FederationClient:MaxRetries"] = "0";
         _dataSource = NpgsqlDataSource.Create(database.ConnectionString);
@@ -38,11 +39,7 @@ public sealed class SendTransactionEndpointsTests(PostgresDatabaseFixture databa
         // A room made by the remote that our user has joined, as our store would hold it after a join.
         _room = new SignedRoomBuilder(RoomVersion.Get("10"), _remote.Identity, _server.Identity).CreatePublicRoom("@alice:remote.test");
         _room.Join("@bob:test.example");
-        var seed = _room.Events.Select((pdu, i) => new EventToPersist(pdu)
-        {
-            StateBefore = i == 0 ? StateBefore.Full(new Dictionary<StateSlot, string>()) : StateBefore.SameAsAfter(_room.Events[i - 1].EventId),
-        }).ToList();
-        await Store.PersistEventsAsync(seed);
+        await LinearHistory.PersistAsync(Store, _room.Events);
     }
 
     public async Task DisposeAsync()
@@ -59,11 +56,17 @@ public sealed class SendTransactionEndpointsTests(PostgresDatabaseFixture databa
         }
     }
 
-    private Task<HttpResponseMessage> Push(string txnId, params Pdu[] pdus) =>
-        Remote.SendSignedAsync(
-            Server.CreateClient(), Server.Server.BaseAddress, "test.example", HttpMethod.Put, "/_matrix/federation/v1/send/" + txnId,
-            new JsonObject { ["origin"] = "remote.test", ["pdus"] = new JsonArray(pdus.Select(p => JsonNode.Parse(p.Json.GetRawText())).ToArray()) }
-                .ToJsonString());
+    private async Task<HttpResponseMessage> Push(string txnId, params Pdu[] pdus)
+    {
+        using var client = Server.CreateClient();
+        var body = new JsonObject
+        {
+            ["origin"] = "remote.test",
+            ["pdus"] = new JsonArray(pdus.Select(p => JsonNode.Parse(p.Json.GetRawText())).ToArray()),
+        };
+        return await Remote.SendSignedAsync(
+            client, client.BaseAddress!, "test.example", HttpMethod.Put, "/_matrix/federation/v1/send/" + txnId, body.ToJsonString());
+    }
 
     private static async Task<JsonElement> Results(HttpResponseMessage response)
     {
