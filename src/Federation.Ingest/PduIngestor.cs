@@ -76,7 +76,7 @@ public sealed partial class PduIngestor(
                 }
             }
 
-            return (pdu.EventId, await CheckAndPersistAsync(pdu, redacted, cancellationToken).ConfigureAwait(false));
+            return (pdu.EventId, await CheckAndPersistAsync(origin, pdu, redacted, cancellationToken).ConfigureAwait(false));
         }
         finally
         {
@@ -112,10 +112,19 @@ public sealed partial class PduIngestor(
         return (checkedPdu, checkedPdu.EventId, redacted ? checkedPdu.Json : null, PduOutcome.Accepted);
     }
 
-    /// <summary>Checks 4–6 and persisting, for an event whose prev events are all held with state.</summary>
-    private async Task<PduOutcome> CheckAndPersistAsync(Pdu pdu, JsonElement? redacted, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks 4–6 and persisting, for an event whose prev events are all held with state. Auth events we lack are
+    /// asked from <paramref name="origin"/> once.
+    /// </summary>
+    private async Task<PduOutcome> CheckAndPersistAsync(string? origin, Pdu pdu, JsonElement? redacted, CancellationToken cancellationToken)
     {
         var (missingAuth, own) = await _auth.AgainstOwnAuthEventsAsync(pdu, cancellationToken).ConfigureAwait(false);
+        if (missingAuth.Count > 0 && origin is not null)
+        {
+            await FetchAuthChainAsync(origin, pdu, cancellationToken).ConfigureAwait(false);
+            (missingAuth, own) = await _auth.AgainstOwnAuthEventsAsync(pdu, cancellationToken).ConfigureAwait(false);
+        }
+
         if (missingAuth.Count > 0)
         {
             // Premature to reject: the auth events may arrive later. Not persisted, so it can be received again.
@@ -214,9 +223,82 @@ public sealed partial class PduIngestor(
                 continue;
             }
 
-            await CheckAndPersistAsync(pulledPdu, redacted, cancellationToken).ConfigureAwait(false);
+            await CheckAndPersistAsync(origin, pulledPdu, redacted, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// One <c>/event_auth</c> to the origin for the auth chain of <paramref name="pdu"/>. Each event returned is verified,
+    /// checked against its own auth events in auth order and stored as an outlier (rejected when its auth events
+    /// refuse it); one whose auth events are nowhere to be found is dropped, and so are the events that depend on it.
+    /// </summary>
+    private async Task FetchAuthChainAsync(string origin, Pdu pdu, CancellationToken cancellationToken)
+    {
+        using var response = await client.GetAsync(
+            origin,
+            $"/_matrix/federation/v1/event_auth/{Uri.EscapeDataString(pdu.RoomId)}/{Uri.EscapeDataString(pdu.EventId)}",
+            cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccess
+            || !response.Body!.RootElement.TryGetProperty("auth_chain", out var chain) || chain.ValueKind != JsonValueKind.Array)
+        {
+            LogAuthChainFailed(logger, pdu.EventId, origin, response.Failure ?? "no 'auth_chain' array");
+            return;
+        }
+
+        var fetched = new Dictionary<string, (Pdu Pdu, JsonElement? Redacted)>(StringComparer.Ordinal);
+        foreach (var item in chain.EnumerateArray().Take(MaxAuthChainEvents))
+        {
+            // History is not held to the limits on new events' reference counts.
+            var format = PduFormatCheck.Check(item.Clone(), pdu.RoomVersion, enforceReferenceLimits: false, out var candidate);
+            if (candidate is null || !format.IsAccepted || candidate.RoomId != pdu.RoomId
+                || !(await _signatures.CheckAsync(candidate, cancellationToken).ConfigureAwait(false)).IsAccepted)
+            {
+                continue;
+            }
+
+            var (checkedPdu, redacted) = ContentHashCheck.Apply(candidate);
+            fetched[checkedPdu.EventId] = (checkedPdu, redacted ? checkedPdu.Json : null);
+        }
+
+        var persisted = new HashSet<string>(StringComparer.Ordinal);
+        bool progress;
+        do
+        {
+            progress = false;
+            foreach (var (id, (candidate, redacted)) in fetched.Where(f => !persisted.Contains(f.Key)).ToArray())
+            {
+                if (candidate.AuthEvents.Any(auth => fetched.ContainsKey(auth) && !persisted.Contains(auth)))
+                {
+                    continue;
+                }
+
+                var (missing, outcome) = await _auth.AgainstOwnAuthEventsAsync(candidate, cancellationToken).ConfigureAwait(false);
+                persisted.Add(id);
+                progress = true;
+                if (missing.Count > 0)
+                {
+                    continue;
+                }
+
+                await store.PersistEventsAsync(
+                    [new EventToPersist(candidate)
+                    {
+                        IsOutlier = true,
+                        Status = outcome.IsAccepted ? EventStatus.Accepted : EventStatus.Rejected,
+                        RejectionReason = outcome.IsAccepted ? null : outcome.Reason,
+                        RedactedJson = redacted,
+                    }],
+                    cancellationToken).ConfigureAwait(false);
+            }
+        }
+        while (progress);
+    }
+
+    /// <summary>Most events taken from one <c>/event_auth</c> answer.</summary>
+    private const int MaxAuthChainEvents = 10_000;
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "event_auth for {EventId} from {Origin} failed: {Failure}")]
+    private static partial void LogAuthChainFailed(ILogger logger, string eventId, string origin, string failure);
 
     [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Event {EventId} in {RoomId}: {Disposition} {Reason}")]
     private static partial void LogOutcome(ILogger logger, string eventId, string roomId, PduDisposition disposition, string? reason);

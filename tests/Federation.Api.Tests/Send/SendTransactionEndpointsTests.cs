@@ -184,6 +184,44 @@ public sealed class SendTransactionEndpointsTests(PostgresDatabaseFixture databa
     }
 
     [Fact]
+    public async Task Unknown_auth_events_are_fetched_with_event_auth_and_stored_as_outliers()
+    {
+        _ = Server.CreateClient();
+        var known = Room.Last.EventId;
+        // Dave joined on a branch this server never saw; his message builds on what it holds but cites that join.
+        var davesJoin = Room.Join("@dave:remote.test");
+        var message = Room.Add("@dave:remote.test", EventTypes.Message, null, new JsonObject { ["body"] = "hi" }, prevEvents: [known]);
+        Remote.Handle(
+            "GET",
+            $"/_matrix/federation/v1/event_auth/{Room.RoomId}/{message.EventId}",
+            new { auth_chain = Room.Events.Where(e => e.EventId != message.EventId).Select(e => JsonNode.Parse(e.Json.GetRawText())).ToArray() });
+
+        var results = await Results(await Push("t9", message));
+
+        Assert.Equal("{}", results.GetProperty(message.EventId).GetRawText());
+        var join = await Stored(davesJoin.EventId);
+        Assert.True(join!.IsOutlier);
+        Assert.Equal(EventStatus.Accepted, join.Status);
+        // In the state before the message (this server's history) Dave never joined, so the message is rejected.
+        Assert.Equal(EventStatus.Rejected, (await Stored(message.EventId))!.Status);
+        Assert.Contains(Remote.Requests, r => r.PathAndQuery.Contains("/event_auth/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_event_whose_auth_events_cannot_be_fetched_is_not_stored()
+    {
+        _ = Server.CreateClient();
+        var known = Room.Last.EventId;
+        _ = Room.Join("@erin:remote.test");
+        var message = Room.Add("@erin:remote.test", EventTypes.Message, null, new JsonObject { ["body"] = "hi" }, prevEvents: [known]);
+
+        var results = await Results(await Push("t10", message));
+
+        Assert.Contains("Auth events", results.GetProperty(message.EventId).GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Null(await Stored(message.EventId));
+    }
+
+    [Fact]
     public async Task An_unsigned_transaction_is_401()
     {
         using var client = Server.CreateClient();
