@@ -13,4 +13,11 @@ public sealed class IngestOptions
     /// </summary>
     [Range(1, 20)]
     public int MissingEventsLimit { get; set; } = 10;
+
+    /// <summary>
+    /// Time limit of all remote requests made for one pushed event (missing events, auth chain). Default 60 seconds,
+    /// as Synapse allows its <c>/get_missing_events</c>; 1 second to 5 minutes.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan GapFillTimeout { get; set; } = TimeSpan.FromSeconds(60);
 }

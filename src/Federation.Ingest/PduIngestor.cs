@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Federation.Client.Http;
 using Federation.Client.Keys;
+using Federation.Ingest.Access;
 using Federation.Ingest.Checks;
 using Federation.Ingest.State;
 using Federation.Ingest.Store;
@@ -25,6 +26,7 @@ public sealed partial class PduIngestor(
     FederationClient client,
     IRemoteServerKeys keys,
     IOptions<IngestOptions> options,
+    TimeProvider time,
     ILogger<PduIngestor> logger)
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _roomLocks = new(StringComparer.Ordinal);
@@ -50,11 +52,28 @@ public sealed partial class PduIngestor(
             return (null, PduOutcome.Dropped($"This server is not in room {roomId}"));
         }
 
+        if (!await AclAllowsAsync(roomId, version, origin, cancellationToken).ConfigureAwait(false))
+        {
+            return (null, PduOutcome.Dropped($"{origin} is denied by the server ACL of {roomId}"));
+        }
+
         var (pdu, eventId, redacted, outcome) = await VerifyAsync(json, version, roomId, cancellationToken).ConfigureAwait(false);
         if (pdu is null)
         {
             return (eventId, outcome);
         }
+
+        if (await HeldWithStateAsync(pdu.EventId, cancellationToken).ConfigureAwait(false))
+        {
+            return (pdu.EventId, PduOutcome.Accepted);
+        }
+
+        // Remote requests happen before the room is locked, within one deadline, so that a slow or hostile server
+        // cannot hold up everyone else's events for the room.
+        using var deadline = new CancellationTokenSource(options.Value.GapFillTimeout, time);
+        using var remote = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var pulled = await PullMissingEventsAsync(origin, pdu, version, remote.Token).ConfigureAwait(false);
+        var authChain = await PullAuthChainAsync(origin, pdu, remote.Token).ConfigureAwait(false);
 
         var roomLock = _roomLocks.GetOrAdd(roomId, _ => new SemaphoreSlim(1, 1));
         await roomLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -65,23 +84,41 @@ public sealed partial class PduIngestor(
                 return (pdu.EventId, PduOutcome.Accepted);
             }
 
-            var missingPrevs = await MissingPrevEventsAsync(pdu, cancellationToken).ConfigureAwait(false);
-            if (missingPrevs.Count > 0)
+            await PersistAuthChainAsync(authChain, cancellationToken).ConfigureAwait(false);
+            foreach (var (pulledPdu, pulledRedacted) in pulled)
             {
-                await FetchMissingEventsAsync(origin, pdu, version, cancellationToken).ConfigureAwait(false);
-                missingPrevs = await MissingPrevEventsAsync(pdu, cancellationToken).ConfigureAwait(false);
-                if (missingPrevs.Count > 0)
+                if (!await HeldWithStateAsync(pulledPdu.EventId, cancellationToken).ConfigureAwait(false)
+                    && (await MissingPrevEventsAsync(pulledPdu, cancellationToken).ConfigureAwait(false)).Count == 0)
                 {
-                    return (pdu.EventId, PduOutcome.Dropped($"Prev events could not be found: {string.Join(", ", missingPrevs)}"));
+                    await CheckAndPersistAsync(pulledPdu, pulledRedacted, cancellationToken).ConfigureAwait(false);
                 }
             }
 
-            return (pdu.EventId, await CheckAndPersistAsync(origin, pdu, redacted, cancellationToken).ConfigureAwait(false));
+            var missingPrevs = await MissingPrevEventsAsync(pdu, cancellationToken).ConfigureAwait(false);
+            if (missingPrevs.Count > 0)
+            {
+                return (pdu.EventId, PduOutcome.Dropped($"Prev events could not be found: {string.Join(", ", missingPrevs)}"));
+            }
+
+            return (pdu.EventId, await CheckAndPersistAsync(pdu, redacted, cancellationToken).ConfigureAwait(false));
         }
         finally
         {
             roomLock.Release();
         }
+    }
+
+    /// <summary>Whether the room's current server ACL lets <paramref name="origin"/> send events into it.</summary>
+    private async Task<bool> AclAllowsAsync(string roomId, RoomVersion version, string origin, CancellationToken cancellationToken)
+    {
+        var current = await _state.CurrentStateAsync(roomId, version, cancellationToken).ConfigureAwait(false);
+        if (current[EventTypes.ServerAcl, ""] is not { } aclId)
+        {
+            return true;
+        }
+
+        var acl = await store.GetEventsAsync([aclId], cancellationToken).ConfigureAwait(false);
+        return acl.Count == 0 || ServerAcl.FromContent(acl[0].Pdu.Content).Allows(origin);
     }
 
     /// <summary>
@@ -102,6 +139,12 @@ public sealed partial class PduIngestor(
             return (null, pdu.EventId, null, PduOutcome.Dropped($"Event is in room {pdu.RoomId}, not {roomId}"));
         }
 
+        if (pdu.IsCreateEvent)
+        {
+            // The room exists, so its create event is held: another one could only reset the room's state.
+            return (null, pdu.EventId, null, PduOutcome.Dropped("The room already has its create event"));
+        }
+
         var signatures = await _signatures.CheckAsync(pdu, cancellationToken).ConfigureAwait(false);
         if (!signatures.IsAccepted)
         {
@@ -112,19 +155,10 @@ public sealed partial class PduIngestor(
         return (checkedPdu, checkedPdu.EventId, redacted ? checkedPdu.Json : null, PduOutcome.Accepted);
     }
 
-    /// <summary>
-    /// Checks 4–6 and persisting, for an event whose prev events are all held with state. Auth events we lack are
-    /// asked from <paramref name="origin"/> once.
-    /// </summary>
-    private async Task<PduOutcome> CheckAndPersistAsync(string? origin, Pdu pdu, JsonElement? redacted, CancellationToken cancellationToken)
+    /// <summary>Checks 4–6 and persisting, for an event whose prev events are all held with state.</summary>
+    private async Task<PduOutcome> CheckAndPersistAsync(Pdu pdu, JsonElement? redacted, CancellationToken cancellationToken)
     {
         var (missingAuth, own) = await _auth.AgainstOwnAuthEventsAsync(pdu, cancellationToken).ConfigureAwait(false);
-        if (missingAuth.Count > 0 && origin is not null)
-        {
-            await FetchAuthChainAsync(origin, pdu, cancellationToken).ConfigureAwait(false);
-            (missingAuth, own) = await _auth.AgainstOwnAuthEventsAsync(pdu, cancellationToken).ConfigureAwait(false);
-        }
-
         if (missingAuth.Count > 0)
         {
             // Premature to reject: the auth events may arrive later. Not persisted, so it can be received again.
@@ -178,11 +212,17 @@ public sealed partial class PduIngestor(
     }
 
     /// <summary>
-    /// One <c>/get_missing_events</c> to the origin, walking back from the event to what we hold; the answer is
-    /// processed oldest first, each event only when its own prev events are then held.
+    /// When prev events are unknown: one <c>/get_missing_events</c> to the origin, walking back from the event to what
+    /// we hold. The answer is verified like pushed events and returned oldest first, to be processed under the room lock.
     /// </summary>
-    private async Task FetchMissingEventsAsync(string origin, Pdu pdu, RoomVersion version, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<(Pdu Pdu, JsonElement? Redacted)>> PullMissingEventsAsync(
+        string origin, Pdu pdu, RoomVersion version, CancellationToken cancellationToken)
     {
+        if ((await MissingPrevEventsAsync(pdu, cancellationToken).ConfigureAwait(false)).Count == 0)
+        {
+            return [];
+        }
+
         var extremities = await store.GetForwardExtremitiesAsync(pdu.RoomId, cancellationToken).ConfigureAwait(false);
         var body = JsonSerializer.SerializeToElement(new
         {
@@ -202,7 +242,7 @@ public sealed partial class PduIngestor(
             || !response.Body!.RootElement.TryGetProperty("events", out var events) || events.ValueKind != JsonValueKind.Array)
         {
             LogMissingEventsFailed(logger, pdu.EventId, origin, response.Failure ?? "no 'events' array");
-            return;
+            return [];
         }
 
         var pulled = new List<(Pdu Pdu, JsonElement? Redacted)>();
@@ -215,37 +255,35 @@ public sealed partial class PduIngestor(
             }
         }
 
-        foreach (var (pulledPdu, redacted) in pulled.OrderBy(p => p.Pdu.Depth).ThenBy(p => p.Pdu.OriginServerTs))
-        {
-            if (await HeldWithStateAsync(pulledPdu.EventId, cancellationToken).ConfigureAwait(false)
-                || (await MissingPrevEventsAsync(pulledPdu, cancellationToken).ConfigureAwait(false)).Count > 0)
-            {
-                continue;
-            }
-
-            await CheckAndPersistAsync(origin, pulledPdu, redacted, cancellationToken).ConfigureAwait(false);
-        }
+        return [.. pulled.OrderBy(p => p.Pdu.Depth).ThenBy(p => p.Pdu.OriginServerTs)];
     }
 
     /// <summary>
-    /// One <c>/event_auth</c> to the origin for the auth chain of <paramref name="pdu"/>. Each event returned is verified,
-    /// checked against its own auth events in auth order and stored as an outlier (rejected when its auth events
-    /// refuse it); one whose auth events are nowhere to be found is dropped, and so are the events that depend on it.
+    /// When auth events of <paramref name="pdu"/> are unknown: one <c>/event_auth</c> to the origin. The events returned
+    /// are verified (format without the reference limits, room, signatures, content hash) and returned for
+    /// <see cref="PersistAuthChainAsync"/>.
     /// </summary>
-    private async Task FetchAuthChainAsync(string origin, Pdu pdu, CancellationToken cancellationToken)
+    private async Task<IReadOnlyDictionary<string, (Pdu Pdu, JsonElement? Redacted)>> PullAuthChainAsync(
+        string origin, Pdu pdu, CancellationToken cancellationToken)
     {
+        var (missing, _) = await _auth.AgainstOwnAuthEventsAsync(pdu, cancellationToken).ConfigureAwait(false);
+        if (missing.Count == 0)
+        {
+            return new Dictionary<string, (Pdu, JsonElement?)>();
+        }
+
         using var response = await client.GetAsync(
             origin,
             $"/_matrix/federation/v1/event_auth/{Uri.EscapeDataString(pdu.RoomId)}/{Uri.EscapeDataString(pdu.EventId)}",
             cancellationToken).ConfigureAwait(false);
+        var fetched = new Dictionary<string, (Pdu Pdu, JsonElement? Redacted)>(StringComparer.Ordinal);
         if (!response.IsSuccess
             || !response.Body!.RootElement.TryGetProperty("auth_chain", out var chain) || chain.ValueKind != JsonValueKind.Array)
         {
             LogAuthChainFailed(logger, pdu.EventId, origin, response.Failure ?? "no 'auth_chain' array");
-            return;
+            return fetched;
         }
 
-        var fetched = new Dictionary<string, (Pdu Pdu, JsonElement? Redacted)>(StringComparer.Ordinal);
         foreach (var item in chain.EnumerateArray().Take(MaxAuthChainEvents))
         {
             // History is not held to the limits on new events' reference counts.
@@ -260,21 +298,35 @@ public sealed partial class PduIngestor(
             fetched[checkedPdu.EventId] = (checkedPdu, redacted ? checkedPdu.Json : null);
         }
 
-        var persisted = new HashSet<string>(StringComparer.Ordinal);
+        return fetched;
+    }
+
+    /// <summary>
+    /// Stores a fetched auth chain as outliers, each checked against its own auth events in auth order (rejected when
+    /// they refuse it); one whose auth events are nowhere to be found is dropped, and so are the events that depend on it.
+    /// </summary>
+    private async Task PersistAuthChainAsync(IReadOnlyDictionary<string, (Pdu Pdu, JsonElement? Redacted)> fetched, CancellationToken cancellationToken)
+    {
+        var done = new HashSet<string>(StringComparer.Ordinal);
         bool progress;
         do
         {
             progress = false;
-            foreach (var (id, (candidate, redacted)) in fetched.Where(f => !persisted.Contains(f.Key)).ToArray())
+            foreach (var (id, (candidate, redacted)) in fetched.Where(f => !done.Contains(f.Key)).ToArray())
             {
-                if (candidate.AuthEvents.Any(auth => fetched.ContainsKey(auth) && !persisted.Contains(auth)))
+                if (candidate.AuthEvents.Any(auth => fetched.ContainsKey(auth) && !done.Contains(auth)))
+                {
+                    continue;
+                }
+
+                done.Add(id);
+                progress = true;
+                if (await HeldWithStateAsync(id, cancellationToken).ConfigureAwait(false))
                 {
                     continue;
                 }
 
                 var (missing, outcome) = await _auth.AgainstOwnAuthEventsAsync(candidate, cancellationToken).ConfigureAwait(false);
-                persisted.Add(id);
-                progress = true;
                 if (missing.Count > 0)
                 {
                     continue;

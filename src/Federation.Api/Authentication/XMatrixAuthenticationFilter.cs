@@ -60,7 +60,8 @@ public sealed class XMatrixAuthenticationFilter(ServerIdentity identity, IRemote
         foreach (var authorization in authorizations)
         {
             var key = await keys.GetAsync(origin, authorization.KeyId, now, http.RequestAborted).ConfigureAwait(false);
-            if (key is not null
+            // Old keys only ever verify events from before they expired, never requests.
+            if (key is { ExpiredAt: null }
                 && RequestSigning.Verify(authorization, http.Request.Method, target, identity.ServerName, body?.RootElement, key.PublicKey))
             {
                 verified = true;
@@ -88,7 +89,9 @@ public sealed class XMatrixAuthenticationFilter(ServerIdentity identity, IRemote
 
     private static async Task<JsonDocument?> ReadBodyAsync(HttpContext http)
     {
-        if (http.Request.ContentLength is 0 || (http.Request.ContentLength is null && !http.Request.Headers.ContainsKey("Transfer-Encoding")))
+        var canHaveBody = http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody
+            ?? (http.Request.ContentLength > 0 || http.Request.Headers.ContainsKey("Transfer-Encoding"));
+        if (http.Request.ContentLength is 0 || !canHaveBody)
         {
             return null;
         }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Federation.Api.Access;
+using Federation.Ingest.Access;
 using Federation.Ingest.State;
 using Federation.Protocol.Errors;
 using Federation.Protocol.Events;
@@ -39,7 +40,12 @@ public sealed class RoomAccess(DagStore store, StateCalculator state)
     public async Task<JsonElement> ServableAsync(StoredEvent stored, string origin, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stored);
-        var json = JsonDocument.Parse(stored.ServedJson).RootElement;
+        JsonElement json;
+        using (var document = JsonDocument.Parse(stored.ServedJson))
+        {
+            json = document.RootElement.Clone();
+        }
+
         if (stored.IsOutlier)
         {
             return json;
@@ -48,7 +54,8 @@ public sealed class RoomAccess(DagStore store, StateCalculator state)
         var atEvent = await state.StateAfterAsync(stored.RoomId, stored.EventId, cancellationToken).ConfigureAwait(false);
         if (atEvent is null)
         {
-            return json;
+            // Without the state at the event its visibility cannot be shown: serve it redacted.
+            return Redaction.Redact(json, stored.Pdu.RoomVersion);
         }
 
         var events = await EventsOfAsync(atEvent, origin, cancellationToken).ConfigureAwait(false);

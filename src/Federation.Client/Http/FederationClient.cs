@@ -83,7 +83,18 @@ public sealed class FederationClient(
                     return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
                 },
                 cancellationToken).ConfigureAwait(false);
-            return FederationResponse.Received(destination, (int)response.StatusCode, await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false));
+            // The pipeline's timeout ends when the headers arrive; a body trickled forever must not hold us.
+            using var bodyDeadline = new CancellationTokenSource(options.Value.AttemptTimeout, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, bodyDeadline.Token);
+            return FederationResponse.Received(destination, (int)response.StatusCode, await ReadBodyAsync(response, linked.Token).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return FederationResponse.Unreachable(destination, "timed out reading the response");
+        }
+        catch (IOException e)
+        {
+            return FederationResponse.Unreachable(destination, e.Message);
         }
         catch (BrokenCircuitException)
         {

@@ -66,11 +66,18 @@ public static class ServerKeysParser
             result.Add(new VerifyKey(expectedServer, key.Name, publicKey, validUntil, ExpiredAt: null));
         }
 
+        if (result.Count == 0)
+        {
+            error = "key response lists no verify key";
+            return false;
+        }
+
         if (response.TryGetProperty("old_verify_keys", out var oldKeys) && oldKeys.ValueKind == JsonValueKind.Object)
         {
             foreach (var key in oldKeys.EnumerateObject())
             {
-                if (TryReadKey(key.Value, out var publicKey)
+                // A key id listed as current stays current, whatever the old list says.
+                if (!verifyKeys.TryGetProperty(key.Name, out _) && TryReadKey(key.Value, out var publicKey)
                     && key.Value.TryGetProperty("expired_ts", out var expired) && expired.TryGetInt64(out var expiredMs))
                 {
                     var expiredAt = DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(expiredMs, 0, 253402300799999));

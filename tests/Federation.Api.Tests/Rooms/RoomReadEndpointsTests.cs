@@ -215,9 +215,10 @@ public sealed class RoomReadEndpointsTests(PostgresDatabaseFixture database) : I
         var join = Room.Join("@carol:stranger.test");
         await LinearHistory.PersistAsync(Store, [acl, join], after: _second!.EventId);
 
-        var (status, _) = await Get(Stranger, $"/_matrix/federation/v1/event/{Escaped(_second.EventId)}");
+        var (status, body) = await Get(Stranger, $"/_matrix/federation/v1/event/{Escaped(_second.EventId)}");
 
         Assert.Equal(HttpStatusCode.Forbidden, status);
+        Assert.Contains("ACL", body.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

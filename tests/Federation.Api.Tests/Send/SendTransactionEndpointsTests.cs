@@ -222,6 +222,42 @@ public sealed class SendTransactionEndpointsTests(PostgresDatabaseFixture databa
     }
 
     [Fact]
+    public async Task A_server_denied_by_the_server_acl_cannot_push_events()
+    {
+        _ = Server.CreateClient();
+        var acl = Room.Add("@alice:remote.test", EventTypes.ServerAcl, "", new JsonObject
+        {
+            ["allow"] = new JsonArray("*"),
+            ["deny"] = new JsonArray("remote.test"),
+        });
+        await LinearHistory.PersistAsync(Store, [acl], after: Room.Events[^2].EventId);
+        var message = Room.Message("@alice:remote.test", "still here?");
+
+        var response = await Push("t11", message);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Null(await Stored(message.EventId));
+        Assert.Equal([acl.EventId], await Store.GetForwardExtremitiesAsync(Room.RoomId));
+    }
+
+    [Fact]
+    public async Task A_second_create_event_for_the_room_is_refused()
+    {
+        _ = Server.CreateClient();
+        var json = JsonNode.Parse(Room.Events[0].Json.GetRawText())!.AsObject();
+        json.Remove("signatures");
+        json.Remove("hashes");
+        json["origin_server_ts"] = 42;
+        EventSigning.HashAndSign(json, Room.Version, "remote.test", Remote.SigningKey);
+        var secondCreate = Pdu.Parse(Federation.Protocol.Json.JsonSigning.ToElement(json), Room.Version);
+
+        var results = await Results(await Push("t12", secondCreate));
+
+        Assert.Contains("create", results.GetProperty(secondCreate.EventId).GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Null(await Stored(secondCreate.EventId));
+    }
+
+    [Fact]
     public async Task An_unsigned_transaction_is_401()
     {
         using var client = Server.CreateClient();

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Federation.Client.Discovery;
 
-namespace Federation.Api.Access;
+namespace Federation.Ingest.Access;
 
 /// <summary>
 /// The rules of a room's <c>m.room.server_acl</c> state event (spec "Server Access Control Lists"): the server name
@@ -56,9 +56,9 @@ public sealed class ServerAcl
             ? list.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => Glob(e.GetString()!)).ToArray()
             : [];
 
+    // Non-backtracking: a glob from a room's state must not be able to make matching slow.
     private static Regex Glob(string glob) =>
         new(
             "^" + Regex.Escape(glob).Replace("\\*", ".*", StringComparison.Ordinal).Replace("\\?", ".", StringComparison.Ordinal) + "$",
-            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Singleline,
-            TimeSpan.FromMilliseconds(100));
+            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Singleline | RegexOptions.NonBacktracking);
 }

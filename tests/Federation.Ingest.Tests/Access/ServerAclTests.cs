@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Federation.Api.Access;
+using Federation.Ingest.Access;
 
-namespace Federation.Api.Tests.Access;
+namespace Federation.Ingest.Tests.Access;
 
 public class ServerAclTests
 {
