@@ -52,7 +52,7 @@ public static class EventSigning
             return false;
         }
 
-        return EventHashes.ContentHash(pdu.Json).AsSpan().SequenceEqual(expected);
+        return pdu.ContentHash.SequenceEqual(expected);
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Federation.Protocol.Crypto;
 using Federation.Protocol.Json;
@@ -12,6 +14,7 @@ namespace Federation.Protocol.Events;
 public sealed class Pdu
 {
     private byte[]? _signedBytes;
+    private byte[]? _contentHash;
     private bool _idsTrusted;
 
     private Pdu(JsonElement json, RoomVersion version)
@@ -62,6 +65,9 @@ public sealed class Pdu
     /// <summary>The bytes the event's signatures cover (its redacted canonical form), computed once.</summary>
     public ReadOnlySpan<byte> SignedBytes => _signedBytes ??= EventHashes.SignedBytes(Json, RoomVersion);
 
+    /// <summary>SHA-256 of the event's content-hash input (see <see cref="EventHashes.ContentHash"/>), computed once.</summary>
+    internal ReadOnlySpan<byte> ContentHash => _contentHash ??= EventHashes.ContentHash(Json);
+
     /// <summary>
     /// Parses a PDU received over federation: checks its format for <paramref name="version"/> (strict canonical JSON
     /// from version 6) and computes its event id (v1/v2 take the supplied <c>event_id</c>).
@@ -83,11 +89,11 @@ public sealed class Pdu
         }
 
         var pdu = new Pdu(json, version);
-        pdu.ReadFields();
+        var members = pdu.ReadFields();
         pdu.EventId = version.EventIdFormat switch
         {
-            EventIdFormat.OriginSupplied => pdu.ReadOriginSuppliedId(),
-            _ => pdu.ComputeReferenceHashId(),
+            EventIdFormat.OriginSupplied => pdu.ReadOriginSuppliedId(members),
+            _ => pdu.ComputeReferenceHashId(members),
         };
         pdu.DeriveRoomIdOfCreate();
         return pdu;
@@ -124,7 +130,7 @@ public sealed class Pdu
         ArgumentNullException.ThrowIfNull(version);
         ArgumentException.ThrowIfNullOrEmpty(eventId);
         var pdu = new Pdu(json, version) { EventId = eventId, _idsTrusted = true };
-        pdu.ReadFields();
+        _ = pdu.ReadFields();
         pdu.DeriveRoomIdOfCreate();
         return pdu;
     }
@@ -140,61 +146,64 @@ public sealed class Pdu
 
     public override string ToString() => $"{EventId} ({Type}{(IsState ? $", '{StateKey}'" : "")})";
 
-    private void ReadFields()
+    /// <summary>Reads and checks the fields; returns the top-level members for the event id to be read or checked.</summary>
+    private TopLevelMembers ReadFields()
     {
         if (Json.ValueKind != JsonValueKind.Object)
         {
             throw new PduFormatException($"An event must be a JSON object, not {Json.ValueKind}");
         }
 
-        Type = RequiredString("type");
-        Sender = RequiredString("sender");
+        var members = TopLevelMembers.Of(Json);
+        Type = RequiredString(members, "type");
+        Sender = RequiredString(members, "sender");
         if (!MatrixIds.IsUserId(Sender))
         {
             throw new PduFormatException($"'sender' must be a user id (@localpart:server), got '{Sender}'");
         }
 
-        StateKey = OptionalString("state_key");
+        StateKey = OptionalString(members, "state_key");
         var isV12Create = RoomVersion.RoomIdIsCreateEventHash && Type == EventTypes.Create && StateKey?.Length == 0;
         if (isV12Create)
         {
-            if (Json.TryGetProperty("room_id", out _))
+            if (members.TryGet("room_id", out _))
             {
                 throw new PduFormatException("A room-version-12 create event must not have a 'room_id'");
             }
         }
         else
         {
-            RoomId = RequiredString("room_id");
+            RoomId = RequiredString(members, "room_id");
         }
 
-        OriginServerTs = RequiredInteger("origin_server_ts");
-        Depth = RequiredInteger("depth");
+        OriginServerTs = RequiredInteger(members, "origin_server_ts");
+        Depth = RequiredInteger(members, "depth");
         if (Depth < 0)
         {
             throw new PduFormatException($"'depth' must not be negative, got {Depth}");
         }
 
-        Content = Json.TryGetProperty("content", out var content) ? content : default;
+        Content = members.TryGet("content", out var content) ? content : default;
         if (Content.ValueKind != JsonValueKind.Object)
         {
             throw new PduFormatException("'content' must be a JSON object");
         }
 
-        PrevEvents = ReadReferences("prev_events");
-        AuthEvents = ReadReferences("auth_events");
+        PrevEvents = ReadReferences(members, "prev_events");
+        AuthEvents = ReadReferences(members, "auth_events");
         Membership = Type == EventTypes.Member && Content.TryGetProperty("membership", out var membership)
             && membership.ValueKind == JsonValueKind.String
             ? membership.GetString()
             : null;
         Redacts = Type != EventTypes.Redaction ? null
             : RoomVersion.RedactsInContent ? StringOrNull(Content, "redacts")
-            : StringOrNull(Json, "redacts");
+            : StringOrNull(members, "redacts");
+        return members;
     }
 
-    private string ReadOriginSuppliedId()
+    private string ReadOriginSuppliedId(in TopLevelMembers members)
     {
-        var id = RequiredString("event_id");
+        var id = RequiredString(members, "event_id");
         if (!id.StartsWith('$') || MatrixIds.ServerNameOf(id) is null)
         {
             throw new PduFormatException($"'event_id' must look like $opaque:server in room version {RoomVersion.Id}, got '{id}'");
@@ -203,9 +212,9 @@ public sealed class Pdu
         return id;
     }
 
-    private string ComputeReferenceHashId()
+    private string ComputeReferenceHashId(in TopLevelMembers members)
     {
-        if (Json.TryGetProperty("event_id", out _))
+        if (members.TryGet("event_id", out _))
         {
             // The id of these room versions is the reference hash; a supplied one is never trusted.
             throw new PduFormatException($"Events of room version {RoomVersion.Id} must not carry an 'event_id'");
@@ -213,8 +222,10 @@ public sealed class Pdu
 
         try
         {
-            _signedBytes = EventHashes.SignedBytes(Json, RoomVersion);
-            return EventIdFromReferenceHash(System.Security.Cryptography.SHA256.HashData(_signedBytes), RoomVersion);
+            // Receiving an event always goes on to check its content hash; both hashes' inputs share most of their
+            // bytes, so they are written in one pass.
+            _signedBytes = EventHashes.SignedBytesAndContentHash(Json, RoomVersion, Type, out _contentHash);
+            return EventIdFromReferenceHash(EventHashes.Sha256(_signedBytes), RoomVersion);
         }
         catch (CanonicalJsonException e)
         {
@@ -230,9 +241,9 @@ public sealed class Pdu
         }
     }
 
-    private string[] ReadReferences(string name)
+    private string[] ReadReferences(in TopLevelMembers members, string name)
     {
-        if (!Json.TryGetProperty(name, out var list) || list.ValueKind != JsonValueKind.Array)
+        if (!members.TryGet(name, out var list) || list.ValueKind != JsonValueKind.Array)
         {
             throw new PduFormatException($"'{name}' must be an array");
         }
@@ -262,12 +273,12 @@ public sealed class Pdu
         return ids;
     }
 
-    private string RequiredString(string name) =>
-        StringOrNull(Json, name) ?? throw new PduFormatException($"'{name}' is required and must be a string");
+    private static string RequiredString(in TopLevelMembers members, string name) =>
+        StringOrNull(members, name) ?? throw new PduFormatException($"'{name}' is required and must be a string");
 
-    private string? OptionalString(string name)
+    private static string? OptionalString(in TopLevelMembers members, string name)
     {
-        if (!Json.TryGetProperty(name, out var value))
+        if (!members.TryGet(name, out var value))
         {
             return null;
         }
@@ -277,9 +288,9 @@ public sealed class Pdu
             : throw new PduFormatException($"'{name}' must be a string");
     }
 
-    private long RequiredInteger(string name)
+    private static long RequiredInteger(in TopLevelMembers members, string name)
     {
-        if (!Json.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var number))
+        if (!members.TryGet(name, out var value) || value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var number))
         {
             throw new PduFormatException($"'{name}' is required and must be an integer");
         }
@@ -289,4 +300,78 @@ public sealed class Pdu
 
     private static string? StringOrNull(JsonElement obj, string name) =>
         obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static string? StringOrNull(in TopLevelMembers members, string name) =>
+        members.TryGet(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    /// <summary>
+    /// The top-level members the fields are read from, found in one pass over the event: each lookup by name scans the
+    /// object, and ten of them cost several times one pass. Duplicate keys resolve to the last, as
+    /// <see cref="JsonElement.TryGetProperty(string, out JsonElement)"/> resolves them; an event with an escaped key
+    /// (never seen in practice) and names not listed here are looked up with TryGetProperty, which compares unescaped names.
+    /// </summary>
+    private readonly struct TopLevelMembers
+    {
+        private static readonly string[] Names =
+        [
+            "type", "sender", "state_key", "room_id", "origin_server_ts", "depth", "content", "prev_events", "auth_events",
+            "redacts", "event_id",
+        ];
+
+        private static readonly byte[][] Utf8Names = [.. Names.Select(System.Text.Encoding.UTF8.GetBytes)];
+
+        private readonly JsonElement _json;
+        private readonly Values _values;
+        private readonly bool _escapedKeys;
+
+        private TopLevelMembers(JsonElement json, Values values, bool escapedKeys)
+        {
+            _json = json;
+            _values = values;
+            _escapedKeys = escapedKeys;
+        }
+
+        /// <summary>The members of <paramref name="json"/>, which must be an object.</summary>
+        public static TopLevelMembers Of(JsonElement json)
+        {
+            var values = default(Values);
+            foreach (var property in json.EnumerateObject())
+            {
+                var name = JsonMarshal.GetRawUtf8PropertyName(property);
+                if (name.IndexOf((byte)'\\') >= 0)
+                {
+                    return new TopLevelMembers(json, default, escapedKeys: true);
+                }
+
+                for (var i = 0; i < Utf8Names.Length; i++)
+                {
+                    if (name.SequenceEqual(Utf8Names[i]))
+                    {
+                        values[i] = property.Value;
+                        break;
+                    }
+                }
+            }
+
+            return new TopLevelMembers(json, values, escapedKeys: false);
+        }
+
+        public bool TryGet(string name, out JsonElement value)
+        {
+            var index = _escapedKeys ? -1 : Array.IndexOf(Names, name);
+            if (index < 0)
+            {
+                return _json.TryGetProperty(name, out value);
+            }
+
+            value = _values[index];
+            return value.ValueKind != JsonValueKind.Undefined;
+        }
+
+        [InlineArray(11)]
+        private struct Values
+        {
+            private JsonElement _element;
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Federation.Protocol.Json;
@@ -53,7 +54,7 @@ public static class Redaction
         using var properties = SortedProperties.Of(pdu);
         output.Write((byte)'{');
         var first = true;
-        foreach (var property in properties.Items)
+        foreach (var property in properties)
         {
             var name = property.Name;
             if (!Contains(keep, name) || (!includeSignatures && name.SequenceEqual("signatures"u8)))
@@ -71,15 +72,94 @@ public static class Redaction
             output.Write((byte)':');
             if (name.SequenceEqual("content"u8))
             {
-                WriteRedactedContent(property.Property.Value, type, version, output);
+                WriteRedactedContent(property.Value, type, version, output);
             }
             else
             {
-                CanonicalJson.Write(property.Property.Value, output);
+                CanonicalJson.Write(property.Value, output);
             }
         }
 
         output.Write((byte)'}');
+    }
+
+    /// <summary>
+    /// Writes, in one pass over the event's sorted top-level keys, both hash inputs of an event whose <c>type</c> is the
+    /// string <paramref name="type"/> (<c>null</c> if it has none or another value): <paramref name="contentHashInput"/>
+    /// receives what <see cref="EventHashes.ContentHash"/> hashes (the event without <c>unsigned</c>, <c>signatures</c>
+    /// and <c>hashes</c>) and <paramref name="signedBytes"/> what <see cref="WriteRedacted"/> writes without signatures.
+    /// A member both keep unchanged is encoded once and copied.
+    /// </summary>
+    /// <exception cref="CanonicalJsonException">
+    /// Some member cannot be encoded. It may matter to only one of the two outputs, so callers that need just one of
+    /// them should then compute that one alone.
+    /// </exception>
+    internal static void WriteHashInputs(
+        JsonElement pdu, RoomVersion version, string? type, PooledBufferWriter contentHashInput, PooledBufferWriter signedBytes)
+    {
+        if (pdu.ValueKind != JsonValueKind.Object)
+        {
+            throw new CanonicalJsonException("An event must be a JSON object");
+        }
+
+        var keep = version.UsesV11Redaction ? TopLevelV11 : TopLevelV1;
+
+        using var properties = SortedProperties.Of(pdu);
+        contentHashInput.Write((byte)'{');
+        signedBytes.Write((byte)'{');
+        var firstHashed = true;
+        var firstSigned = true;
+        foreach (var property in properties)
+        {
+            var name = property.Name;
+            var value = property.Value;
+            var hashed = !name.SequenceEqual("unsigned"u8) && !name.SequenceEqual("signatures"u8) && !name.SequenceEqual("hashes"u8);
+            var signed = Contains(keep, name) && !name.SequenceEqual("signatures"u8);
+            var memberStart = 0;
+            if (hashed)
+            {
+                if (!firstHashed)
+                {
+                    contentHashInput.Write((byte)',');
+                }
+
+                firstHashed = false;
+                memberStart = contentHashInput.WrittenCount;
+                CanonicalJson.WriteMember(name, value, contentHashInput);
+            }
+
+            if (!signed)
+            {
+                continue;
+            }
+
+            if (!firstSigned)
+            {
+                signedBytes.Write((byte)',');
+            }
+
+            firstSigned = false;
+            if (name.SequenceEqual("content"u8))
+            {
+                CanonicalJson.WriteString(name, signedBytes);
+                signedBytes.Write((byte)':');
+                WriteRedactedContent(value, type, version, signedBytes);
+            }
+            else if (hashed)
+            {
+                // Canonical bytes do not depend on where a value sits, so the member just written is the same here.
+                signedBytes.Write(contentHashInput.WrittenSpan[memberStart..]);
+            }
+            else
+            {
+                CanonicalJson.WriteString(name, signedBytes);
+                signedBytes.Write((byte)':');
+                CanonicalJson.Write(value, signedBytes);
+            }
+        }
+
+        contentHashInput.Write((byte)'}');
+        signedBytes.Write((byte)'}');
     }
 
     private static void WriteRedactedContent(JsonElement content, string? type, RoomVersion version, PooledBufferWriter output)
@@ -98,10 +178,17 @@ public static class Redaction
         }
 
         var keep = ContentKeysKept(type, version);
+        if (keep.Length == 0 && !HasEscapedName(content))
+        {
+            // Most event types keep no content. (An escaped key still goes the long way, which checks that it unescapes.)
+            output.Write("{}"u8);
+            return;
+        }
+
         using var properties = SortedProperties.Of(content);
         output.Write((byte)'{');
         var first = true;
-        foreach (var property in properties.Items)
+        foreach (var property in properties)
         {
             var name = property.Name;
             if (!Contains(keep, name))
@@ -109,7 +196,7 @@ public static class Redaction
                 continue;
             }
 
-            var value = property.Property.Value;
+            var value = property.Value;
             var isThirdPartyInvite = name.SequenceEqual("third_party_invite"u8);
             if (isThirdPartyInvite && (value.ValueKind != JsonValueKind.Object || !value.TryGetProperty("signed", out _)))
             {
@@ -167,6 +254,19 @@ public static class Redaction
         "m.room.redaction" when version.UsesV11Redaction => RedactionV11,
         _ => NoKeys,
     };
+
+    private static bool HasEscapedName(JsonElement obj)
+    {
+        foreach (var property in obj.EnumerateObject())
+        {
+            if (JsonMarshal.GetRawUtf8PropertyName(property).IndexOf((byte)'\\') >= 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static bool Contains(string[] keys, ReadOnlySpan<byte> name)
     {
