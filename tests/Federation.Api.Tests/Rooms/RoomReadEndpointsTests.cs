@@ -3,61 +3,35 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Federation.Protocol.Events;
 using Federation.Protocol.RoomVersions;
-using Federation.Storage.Dag;
 using Federation.Testing.Dag;
 using Federation.Testing.Events;
 using Federation.Testing.Homeservers;
 using Federation.Testing.Postgres;
-using Npgsql;
 
 namespace Federation.Api.Tests.Rooms;
 
 /// <summary>Remote servers on loopback read a room our server holds, over signed requests.</summary>
-public sealed class RoomReadEndpointsTests(PostgresDatabaseFixture database) : IClassFixture<PostgresDatabaseFixture>, IAsyncLifetime
+public sealed class RoomReadEndpointsTests(PostgresDatabaseFixture database)
+    : SharedRoomTestBase(database, "remote.test", "stranger.test"), IClassFixture<PostgresDatabaseFixture>
 {
-    private FakeHomeserver? _remote;
-    private FakeHomeserver? _stranger;
-    private FederationServerFactory? _server;
-    private NpgsqlDataSource? _dataSource;
-    private SignedRoomBuilder? _room;
     private Pdu? _first;
     private Pdu? _second;
     private Pdu? _topic;
 
-    private FakeHomeserver Remote => _remote!;
-    private FakeHomeserver Stranger => _stranger!;
-    private SignedRoomBuilder Room => _room!;
-    private DagStore Store => new(_dataSource!);
+    /// <summary>A server with a key of its own but no user in the room (until a test adds one).</summary>
+    private FakeHomeserver Stranger => Remotes[1];
 
-    public async Task InitializeAsync()
+    protected override Task ExtendRoomAsync(SignedRoomBuilder room)
     {
-        _remote = await FakeHomeserver.StartAsync("remote.test");
-        _stranger = await FakeHomeserver.StartAsync("stranger.test");
-        _server = new FederationServerFactory(database).OverLoopback();
-        _server.Settings["FederationClient:Destinations:remote.test"] = _remote.BaseAddress.ToString();
-        _server.Settings["FederationClient:Destinations:stranger.test"] = _stranger.BaseAddress.ToString();
-        _dataSource = NpgsqlDataSource.Create(database.ConnectionString);
-
-        _room = new SignedRoomBuilder(RoomVersion.Get("10"), _remote.Identity, _server.Identity, _stranger.Identity)
-            .CreatePublicRoom("@alice:remote.test");
-        _room.Join("@bob:test.example");
-        _first = _room.Message("@alice:remote.test", "first");
-        _topic = _room.Add("@alice:remote.test", EventTypes.Topic, "", new JsonObject { ["topic"] = "t" });
-        _second = _room.Message("@bob:test.example", "second");
-        await LinearHistory.PersistAsync(Store, _room.Events);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _server?.Dispose();
-        await _remote!.DisposeAsync();
-        await _stranger!.DisposeAsync();
-        await _dataSource!.DisposeAsync();
+        _first = room.Message("@alice:remote.test", "first");
+        _topic = room.Add("@alice:remote.test", EventTypes.Topic, "", new JsonObject { ["topic"] = "t" });
+        _second = room.Message("@bob:test.example", "second");
+        return Task.CompletedTask;
     }
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> Get(FakeHomeserver from, string pathAndQuery, string? body = null)
     {
-        using var client = _server!.CreateClient();
+        using var client = Server.CreateClient();
         var response = await from.SendSignedAsync(
             client, client.BaseAddress!, "test.example", body is null ? HttpMethod.Get : HttpMethod.Post, pathAndQuery, body);
         return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement);
@@ -107,7 +81,7 @@ public sealed class RoomReadEndpointsTests(PostgresDatabaseFixture database) : I
     [Fact]
     public async Task State_ids_for_an_event_of_another_room_is_404()
     {
-        var other = new SignedRoomBuilder(RoomVersion.Get("10"), Remote.Identity, _server!.Identity).CreatePublicRoom("@alice:remote.test");
+        var other = new SignedRoomBuilder(RoomVersion.Get("10"), Remote.Identity, Server.Identity).CreatePublicRoom("@alice:remote.test");
         other.Join("@bob:test.example");
         await LinearHistory.PersistAsync(Store, other.Events);
 

@@ -2,60 +2,19 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Federation.Protocol.Events;
-using Federation.Protocol.RoomVersions;
 using Federation.Storage.Dag;
 using Federation.Testing.Dag;
-using Federation.Testing.Events;
-using Federation.Testing.Homeservers;
 using Federation.Testing.Postgres;
 using Microsoft.AspNetCore.Http;
-using Npgsql;
 
 namespace Federation.Api.Tests.Send;
 
 /// <summary>
 /// A remote homeserver on loopback pushes events of a room both servers are in to our server over real HTTP.
 /// </summary>
-public sealed class SendTransactionEndpointsTests(PostgresDatabaseFixture database) : IClassFixture<PostgresDatabaseFixture>, IAsyncLifetime
+public sealed class SendTransactionEndpointsTests(PostgresDatabaseFixture database)
+    : SharedRoomTestBase(database), IClassFixture<PostgresDatabaseFixture>
 {
-    private FakeHomeserver? _remote;
-    private FederationServerFactory? _server;
-    private NpgsqlDataSource? _dataSource;
-    private SignedRoomBuilder? _room;
-
-    private FakeHomeserver Remote => _remote!;
-    private FederationServerFactory Server => _server!;
-    private SignedRoomBuilder Room => _room!;
-    private DagStore Store => new(_dataSource!);
-
-    public async Task InitializeAsync()
-    {
-        _remote = await FakeHomeserver.StartAsync("remote.test");
-        _server = new FederationServerFactory(database).OverLoopback();
-        _server.Settings["FederationClient:Destinations:remote.test"] = _remote.BaseAddress.ToString();
-        _server.Settings["FederationClient:MaxRetries"] = "0";
-        _dataSource = NpgsqlDataSource.Create(database.ConnectionString);
-
-        // A room made by the remote that our user has joined, as our store would hold it after a join.
-        _room = new SignedRoomBuilder(RoomVersion.Get("10"), _remote.Identity, _server.Identity).CreatePublicRoom("@alice:remote.test");
-        _room.Join("@bob:test.example");
-        await LinearHistory.PersistAsync(Store, _room.Events);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _server?.Dispose();
-        if (_remote is not null)
-        {
-            await _remote.DisposeAsync();
-        }
-
-        if (_dataSource is not null)
-        {
-            await _dataSource.DisposeAsync();
-        }
-    }
-
     private async Task<HttpResponseMessage> Push(string txnId, params Pdu[] pdus)
     {
         using var client = Server.CreateClient();
