@@ -168,9 +168,11 @@ public sealed partial class PduIngestor(
         var stateBefore = await _state.StateBeforeAsync(pdu, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"State before {pdu.EventId} is unknown although its prev events are held");
         var outcome = own.IsAccepted ? await _auth.AgainstStateAsync(pdu, stateBefore, cancellationToken).ConfigureAwait(false) : own;
-        if (outcome.IsAccepted)
+        if (outcome.IsAccepted && !await BuildsOnAllExtremitiesAsync(pdu, cancellationToken).ConfigureAwait(false))
         {
-            var current = await _state.CurrentStateAsync(pdu.RoomId, pdu.RoomVersion, cancellationToken).ConfigureAwait(false);
+            // As Synapse does, the event's own state takes part, so that state it rightly builds on (a branch that is
+            // no extremity any more) is not held against it; when its prevs are the extremities, step 5 already did this.
+            var current = await _state.CurrentStateAsync(pdu.RoomId, pdu.RoomVersion, stateBefore, cancellationToken).ConfigureAwait(false);
             var againstCurrent = await _auth.AgainstStateAsync(pdu, current, cancellationToken).ConfigureAwait(false);
             if (!againstCurrent.IsAccepted)
             {
@@ -195,6 +197,12 @@ public sealed partial class PduIngestor(
         await store.PersistEventsAsync([toPersist], cancellationToken).ConfigureAwait(false);
         LogOutcome(logger, pdu.EventId, pdu.RoomId, outcome.Disposition, outcome.Reason);
         return outcome;
+    }
+
+    private async Task<bool> BuildsOnAllExtremitiesAsync(Pdu pdu, CancellationToken cancellationToken)
+    {
+        var extremities = await store.GetForwardExtremitiesAsync(pdu.RoomId, cancellationToken).ConfigureAwait(false);
+        return extremities.ToHashSet(StringComparer.Ordinal).SetEquals(pdu.PrevEvents);
     }
 
     private async Task<bool> HeldWithStateAsync(string eventId, CancellationToken cancellationToken)

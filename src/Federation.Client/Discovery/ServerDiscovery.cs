@@ -20,6 +20,7 @@ public sealed class ServerDiscovery(HttpClient wellKnownClient, IOptions<Federat
     private static readonly TimeSpan WellKnownCacheDuration = TimeSpan.FromHours(24);
     private static readonly TimeSpan WellKnownFailureCacheDuration = TimeSpan.FromHours(1);
     private const int MaxWellKnownBytes = 50 * 1024;
+    private static readonly TimeSpan WellKnownTimeout = TimeSpan.FromSeconds(10);
 
     private readonly ConcurrentDictionary<string, (string? Delegated, DateTimeOffset Expires)> _wellKnown = new(StringComparer.Ordinal);
 
@@ -62,21 +63,19 @@ public sealed class ServerDiscovery(HttpClient wellKnownClient, IOptions<Federat
         }
 
         string? delegated = null;
+        using var deadline = new CancellationTokenSource(WellKnownTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
             using var response = await wellKnownClient
-                .GetAsync(new Uri($"https://{host}/.well-known/matrix/server"), HttpCompletionOption.ResponseHeadersRead, cancellationToken)
+                .GetAsync(new Uri($"https://{host}/.well-known/matrix/server"), HttpCompletionOption.ResponseHeadersRead, linked.Token)
                 .ConfigureAwait(false);
             if (response.IsSuccessStatusCode && response.Content.Headers.ContentLength is null or <= MaxWellKnownBytes)
             {
-                var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-                if (body.Length <= MaxWellKnownBytes)
-                {
-                    delegated = ReadDelegatedName(body);
-                }
+                delegated = ReadDelegatedName(await ReadBoundedAsync(response.Content, linked.Token).ConfigureAwait(false));
             }
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             // No well-known file: fall back to the name itself, and do not ask again for a while.
         }
@@ -85,8 +84,32 @@ public sealed class ServerDiscovery(HttpClient wellKnownClient, IOptions<Federat
         return delegated;
     }
 
-    private static string? ReadDelegatedName(byte[] body)
+    /// <summary>The body, or null when it is larger than a well-known file can reasonably be (read stops there).</summary>
+    private static async Task<byte[]?> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
     {
+        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var buffer = new byte[MaxWellKnownBytes + 1];
+            var length = 0;
+            int read;
+            while (length < buffer.Length
+                && (read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                length += read;
+            }
+
+            return length > MaxWellKnownBytes ? null : buffer[..length];
+        }
+    }
+
+    private static string? ReadDelegatedName(byte[]? body)
+    {
+        if (body is null)
+        {
+            return null;
+        }
+
         try
         {
             using var document = JsonDocument.Parse(body);

@@ -48,10 +48,22 @@ public sealed class StateCalculator(DagStore store)
     }
 
     /// <summary>The room's current state: the resolution of the states after its forward extremities.</summary>
-    public async Task<RoomState> CurrentStateAsync(string roomId, RoomVersion version, CancellationToken cancellationToken)
+    public Task<RoomState> CurrentStateAsync(string roomId, RoomVersion version, CancellationToken cancellationToken) =>
+        CurrentStateAsync(roomId, version, also: null, cancellationToken);
+
+    /// <summary>
+    /// The resolution of the states after the room's forward extremities together with <paramref name="also"/> (the
+    /// state before an event being checked, as Synapse's soft-fail check includes it).
+    /// </summary>
+    public async Task<RoomState> CurrentStateAsync(string roomId, RoomVersion version, RoomState? also, CancellationToken cancellationToken)
     {
         var extremities = await store.GetForwardExtremitiesAsync(roomId, cancellationToken).ConfigureAwait(false);
-        var states = new List<RoomState>(extremities.Count);
+        var states = new List<RoomState>(extremities.Count + 1);
+        if (also is not null)
+        {
+            states.Add(also);
+        }
+
         foreach (var extremity in extremities)
         {
             if (await StateAfterAsync(roomId, extremity, cancellationToken).ConfigureAwait(false) is { } state)

@@ -189,7 +189,7 @@ public sealed class SendTransactionEndpointsTests(PostgresDatabaseFixture databa
             ["allow"] = new JsonArray("*"),
             ["deny"] = new JsonArray("remote.test"),
         });
-        await LinearHistory.PersistAsync(Store, [acl], after: Room.Events[^2].EventId);
+        await LinearHistory.PersistAsync(Store, [acl], after: acl.PrevEvents[0]);
         var message = Room.Message("@alice:remote.test", "still here?");
 
         var response = await Push("t11", message);
@@ -214,6 +214,23 @@ public sealed class SendTransactionEndpointsTests(PostgresDatabaseFixture databa
 
         Assert.Contains("create", results.GetProperty(secondCreate.EventId).GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Null(await Stored(secondCreate.EventId));
+    }
+
+    [Fact]
+    public async Task An_event_allowed_by_its_own_history_but_not_by_the_current_state_is_soft_failed()
+    {
+        _ = Server.CreateClient();
+        var carolsJoin = Room.Join("@carol:remote.test");
+        // Carol writes on top of her join, while Alice bans her on another branch that this server already holds.
+        var message = Room.Message("@carol:remote.test", "written before I saw the ban");
+        var ban = Room.Add("@alice:remote.test", EventTypes.Member, "@carol:remote.test", new JsonObject { ["membership"] = "ban" }, prevEvents: [carolsJoin.EventId]);
+        await LinearHistory.PersistAsync(Store, [carolsJoin, ban], after: carolsJoin.PrevEvents[0]);
+
+        var results = await Results(await Push("t13", message));
+
+        Assert.Equal("{}", results.GetProperty(message.EventId).GetRawText());
+        Assert.Equal(EventStatus.SoftFailed, (await Stored(message.EventId))!.Status);
+        Assert.Equal([ban.EventId], await Store.GetForwardExtremitiesAsync(Room.RoomId));
     }
 
     [Fact]

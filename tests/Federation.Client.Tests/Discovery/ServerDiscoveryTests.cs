@@ -104,6 +104,17 @@ public class ServerDiscoveryTests
     }
 
     [Fact]
+    public async Task An_oversized_well_known_is_ignored()
+    {
+        var huge = "{\"m.server\":\"d.example:443\",\"padding\":\"" + new string('x', 60_000) + "\"}";
+        var (discovery, _, _) = Create(_ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(huge))) });
+
+        var resolved = await discovery.ResolveAsync("example.org", CancellationToken.None);
+
+        Assert.Equal(new Uri("https://example.org:8448/"), resolved.BaseAddress);
+    }
+
+    [Fact]
     public async Task An_invalid_server_name_is_refused()
     {
         var (discovery, _, _) = Create(_ => throw new InvalidOperationException());
