@@ -17,12 +17,13 @@ namespace Federation.Ingest;
 /// <summary>
 /// Receives PDUs pushed by other servers and runs them through the checks in the spec's order: format, signatures,
 /// content hash, auth against the event's own auth events, against the state before it, against the current state.
-/// Unknown prev events are asked from the origin with one <c>/get_missing_events</c>; a pushed event whose gap that
-/// does not close is not persisted, so that it never becomes a backward extremity whose state its sender dictates.
+/// Unknown prev events are asked from the origin with one <c>/get_missing_events</c>; a pushed event whose gap does
+/// not close is not persisted, so that it never becomes a backward extremity whose state its sender dictates.
 /// Work on one room is serialised within the process (the store serialises writers across processes).
 /// </summary>
 public sealed partial class PduIngestor(
     DagStore store,
+    StateCalculator state,
     FederationClient client,
     IRemoteServerKeys keys,
     IOptions<IngestOptions> options,
@@ -30,7 +31,7 @@ public sealed partial class PduIngestor(
     ILogger<PduIngestor> logger)
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _roomLocks = new(StringComparer.Ordinal);
-    private readonly StateCalculator _state = new(store);
+    private readonly StateCalculator _state = state;
     private readonly AuthChecks _auth = new(new StoreEventSource(store));
     private readonly PduSignatureCheck _signatures = new(keys);
 
