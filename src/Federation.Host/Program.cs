@@ -42,17 +42,13 @@ builder.Services.AddSingleton(services =>
 });
 builder.Services.AddFederationClient(builder.Configuration);
 builder.Services.AddFederationApi();
-builder.Services.AddOptions<IngestOptions>()
-    .Bind(builder.Configuration.GetSection(IngestOptions.SectionName))
-    .ValidateDataAnnotations()
-    .ValidateOnStart();
+builder.Services.AddIngest(builder.Configuration);
 
 // The database is started before the first request; the data source is created when first needed after that.
 builder.Services.AddSingleton(services => NpgsqlDataSource.Create(services.GetRequiredService<DatabaseConnection>().ConnectionString));
 builder.Services.AddSingleton(services => new DagStore(services.GetRequiredService<NpgsqlDataSource>(), services.GetRequiredService<TimeProvider>()));
 builder.Services.AddSingleton(services =>
     new ReceivedTransactionStore(services.GetRequiredService<NpgsqlDataSource>(), services.GetRequiredService<TimeProvider>()));
-builder.Services.AddSingleton<PduIngestor>();
 builder.Services.AddSingleton<DatabaseConnection>();
 builder.Services.AddHostedService<DatabaseStartup>();
 builder.Services.AddSingleton<PrometheusMetrics>();

@@ -20,4 +20,19 @@ public sealed class IngestOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan GapFillTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Prev events of pulled events that we do not hold (holes) whose state is fetched with <c>/state_ids</c>, per
+    /// pushed event. Default 10; 0 to 20 (0: never fetch state, so a gap longer than one <c>/get_missing_events</c>
+    /// answer never closes).
+    /// </summary>
+    [Range(0, 20)]
+    public int HolePrevEventsLimit { get; set; } = 10;
+
+    /// <summary>
+    /// <c>/event</c> requests in flight at once when fetching the events of a hole's state. Default 5, as Synapse;
+    /// 1 to 20.
+    /// </summary>
+    [Range(1, 20)]
+    public int EventFetchConcurrency { get; set; } = 5;
 }

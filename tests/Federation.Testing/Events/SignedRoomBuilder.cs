@@ -75,8 +75,12 @@ public sealed class SignedRoomBuilder
     public Pdu Message(string sender, string body) =>
         Add(sender, EventTypes.Message, null, new JsonObject { ["msgtype"] = "m.text", ["body"] = body });
 
-    /// <summary>Adds an event after the last one. <paramref name="prevEvents"/> overrides the default single prev event.</summary>
-    public Pdu Add(string sender, string type, string? stateKey, JsonObject content, IReadOnlyList<string>? prevEvents = null)
+    /// <summary>
+    /// Adds an event after the last one. <paramref name="prevEvents"/> overrides the default single prev event, and
+    /// <paramref name="authEvents"/> the auth events the rules select from the current state (to forge a history).
+    /// </summary>
+    public Pdu Add(
+        string sender, string type, string? stateKey, JsonObject content, IReadOnlyList<string>? prevEvents = null, IReadOnlyList<string>? authEvents = null)
     {
         ArgumentNullException.ThrowIfNull(content);
         var server = _servers[MatrixIds.ServerNameOf(sender) ?? throw new ArgumentException("Not a user id", nameof(sender))];
@@ -105,7 +109,7 @@ public sealed class SignedRoomBuilder
             json["event_id"] = $"${Guid.NewGuid():N}:{server.ServerName}";
         }
 
-        json["auth_events"] = new JsonArray(AuthEventIds(sender, type, stateKey, content).Select(id => (JsonNode)id).ToArray());
+        json["auth_events"] = new JsonArray((authEvents ?? AuthEventIds(sender, type, stateKey, content)).Select(id => (JsonNode)id).ToArray());
         EventSigning.HashAndSign(json, Version, server.ServerName, server.SigningKey);
         var pdu = Pdu.Parse(JsonSigning.ToElement(json), Version);
         if (RoomId.Length == 0)

@@ -1,0 +1,87 @@
+using Federation.Ingest.Remote;
+using Federation.Protocol.RoomVersions;
+using Federation.Storage.Dag;
+using Microsoft.Extensions.Options;
+
+namespace Federation.Ingest.Holes;
+
+/// <summary>
+/// Fetches the state at a prev event we do not hold, as Synapse does: <c>/state_ids</c> at it, then the events we lack —
+/// all at once with <c>/state</c> when at least a tenth of them are missing, otherwise one <c>/event</c> each, a few in
+/// parallel — and the prev event itself. Nothing is stored or trusted here; the caller stores the events as outliers,
+/// checked against their own auth events, and resolves the claimed state with what it knows.
+/// </summary>
+public sealed class HoleSnapshotFetcher(DagStore store, RemoteRoomReader remote, IOptions<IngestOptions> options)
+{
+    /// <summary>Ids looked up in the store per query.</summary>
+    private const int LookupChunk = 10_000;
+
+    /// <returns>The snapshot, or null when the state or the prev event itself could not be obtained.</returns>
+    public async Task<HoleSnapshot?> FetchAsync(
+        string origin, string roomId, RoomVersion version, string prevEventId, CancellationToken cancellationToken)
+    {
+        var answer = await remote.GetStateIdsAsync(origin, roomId, prevEventId, cancellationToken).ConfigureAwait(false);
+        if (answer is null)
+        {
+            return null;
+        }
+
+        var wanted = answer.PduIds.Concat(answer.AuthChainIds).Append(prevEventId).Distinct(StringComparer.Ordinal).ToArray();
+        var missing = await NotHeldAsync(wanted, cancellationToken).ConfigureAwait(false);
+        var fetched = new List<VerifiedEvent>();
+        if (missing.Count * 10 >= wanted.Length && missing.Count > 1)
+        {
+            // /state leaves out the event itself.
+            var state = await remote.GetStateAsync(origin, roomId, version, prevEventId, cancellationToken).ConfigureAwait(false);
+            if (state is null)
+            {
+                return null;
+            }
+
+            fetched.AddRange(state.Where(e => missing.Contains(e.EventId)));
+            if (missing.Contains(prevEventId)
+                && await remote.GetEventAsync(origin, roomId, version, prevEventId, cancellationToken).ConfigureAwait(false) is { } prev)
+            {
+                fetched.Add(prev);
+            }
+        }
+        else
+        {
+            await FetchEachAsync(origin, roomId, version, missing, fetched, cancellationToken).ConfigureAwait(false);
+        }
+
+        return missing.Contains(prevEventId) && !fetched.Any(e => e.EventId == prevEventId)
+            ? null
+            : new HoleSnapshot(prevEventId, answer.PduIds, fetched);
+    }
+
+    private async Task FetchEachAsync(
+        string origin, string roomId, RoomVersion version, IReadOnlyCollection<string> ids, List<VerifiedEvent> into, CancellationToken cancellationToken)
+    {
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Value.EventFetchConcurrency, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(ids, parallel, async (id, token) =>
+        {
+            if (await remote.GetEventAsync(origin, roomId, version, id, token).ConfigureAwait(false) is { } fetched)
+            {
+                lock (into)
+                {
+                    into.Add(fetched);
+                }
+            }
+        }).ConfigureAwait(false);
+    }
+
+    private async Task<HashSet<string>> NotHeldAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        var missing = new HashSet<string>(ids, StringComparer.Ordinal);
+        foreach (var chunk in ids.Chunk(LookupChunk))
+        {
+            foreach (var held in await store.GetEventsAsync(chunk, cancellationToken).ConfigureAwait(false))
+            {
+                missing.Remove(held.EventId);
+            }
+        }
+
+        return missing;
+    }
+}

@@ -1,0 +1,29 @@
+using Federation.Ingest.Holes;
+using Federation.Ingest.Outliers;
+using Federation.Ingest.Remote;
+using Federation.Ingest.State;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Federation.Ingest;
+
+/// <summary>Registers the receive pipeline; it needs the DAG store, the federation client and the remote keys.</summary>
+public static class IngestServices
+{
+    public static IServiceCollection AddIngest(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<IngestOptions>()
+            .Bind(configuration.GetSection(IngestOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton<StateCalculator>();
+        services.TryAddSingleton<RemoteEventVerifier>();
+        services.TryAddSingleton<RemoteRoomReader>();
+        services.TryAddSingleton<HoleSnapshotFetcher>();
+        services.TryAddSingleton<HoleStateCalculator>();
+        services.TryAddSingleton<OutlierPersister>();
+        services.TryAddSingleton<PduIngestor>();
+        return services;
+    }
+}

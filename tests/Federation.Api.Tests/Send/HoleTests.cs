@@ -1,0 +1,222 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Federation.Ingest.State;
+using Federation.Protocol.Events;
+using Federation.Storage.Dag;
+using Federation.Testing.Dag;
+using Federation.Testing.Events;
+using Federation.Testing.Homeservers;
+using Federation.Testing.Postgres;
+
+namespace Federation.Api.Tests.Send;
+
+/// <summary>
+/// A remote pushes an event after more history than one <c>/get_missing_events</c> answer holds: the earliest event
+/// it returns has a prev event we lack (a hole), whose state we fetch with <c>/state_ids</c> and resolve with ours.
+/// The room also has <c>@mallory:remote.test</c>, a joined user without power.
+/// </summary>
+public sealed class HoleTests(PostgresDatabaseFixture database)
+    : SharedRoomTestBase(database), IClassFixture<PostgresDatabaseFixture>
+{
+    private Pdu _malloryJoin = null!;
+
+    protected override Task ExtendRoomAsync(SignedRoomBuilder room)
+    {
+        _malloryJoin = room.Join("@mallory:remote.test");
+        return Task.CompletedTask;
+    }
+
+    private async Task<JsonElement> Push(string txnId, Pdu pdu)
+    {
+        using var client = Server.CreateClient();
+        var body = new JsonObject { ["origin"] = "remote.test", ["pdus"] = new JsonArray(JsonNode.Parse(pdu.Json.GetRawText())) };
+        var response = await Remote.SendSignedAsync(
+            client, client.BaseAddress!, "test.example", HttpMethod.Put, "/_matrix/federation/v1/send/" + txnId, body.ToJsonString());
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("pdus").GetProperty(pdu.EventId);
+    }
+
+    private async Task<StoredEvent?> Stored(string eventId) => (await Store.GetEventsAsync([eventId])).SingleOrDefault();
+
+    private async Task<RoomState> CurrentState() => await new StateCalculator(Store).CurrentStateAsync(Room.RoomId, Room.Version, CancellationToken.None);
+
+    private IEnumerable<RecordedRequest> RequestsTo(string endpoint) =>
+        Remote.Requests.Where(r => r.PathAndQuery.StartsWith("/_matrix/federation/v1/" + endpoint, StringComparison.Ordinal));
+
+    /// <summary>Makes the remote answer <c>/state_ids</c> and <c>/state</c> with this state, whatever the event.</summary>
+    private void ClaimState(IReadOnlyList<Pdu> state, IReadOnlyList<Pdu> authChain)
+    {
+        Remote.Handle("GET", "/_matrix/federation/v1/state_ids/" + Room.RoomId, new
+        {
+            pdu_ids = state.Select(p => p.EventId).ToArray(),
+            auth_chain_ids = authChain.Select(p => p.EventId).ToArray(),
+        });
+        Remote.Handle("GET", "/_matrix/federation/v1/state/" + Room.RoomId, new JsonObject
+        {
+            ["pdus"] = new JsonArray([.. state.Select(p => JsonNode.Parse(p.Json.GetRawText()))]),
+            ["auth_chain"] = new JsonArray([.. authChain.Select(p => JsonNode.Parse(p.Json.GetRawText()))]),
+        });
+    }
+
+    private List<Pdu> Messages(int count) => [.. Enumerable.Range(1, count).Select(i => Room.Message("@alice:remote.test", "m" + i))];
+
+    [Fact]
+    public async Task A_gap_longer_than_one_missing_events_answer_is_closed_through_the_state_at_the_hole()
+    {
+        _ = Server.CreateClient();
+        var ourExtremity = Room.Last.EventId;
+        var history = Messages(15);
+        var pushed = Room.Message("@alice:remote.test", "latest");
+        RoomHistoryServer.Serve(Remote, Room.Version, Room.RoomId, Room.Events);
+
+        var result = await Push("h1", pushed);
+
+        Assert.Equal("{}", result.GetRawText());
+        var hole = history[4];
+        Assert.True((await Stored(hole.EventId))!.IsOutlier);
+        foreach (var pulled in history.Skip(5).Append(pushed))
+        {
+            var stored = await Stored(pulled.EventId);
+            Assert.Equal(EventStatus.Accepted, stored!.Status);
+            Assert.False(stored.IsOutlier);
+        }
+
+        foreach (var unreached in history.Take(4))
+        {
+            Assert.Null(await Stored(unreached.EventId));
+        }
+
+        Assert.Equal(new[] { ourExtremity, pushed.EventId }.Order(), (await Store.GetForwardExtremitiesAsync(Room.RoomId)).Order());
+        Assert.Equal([hole.EventId], (await Store.GetHolesAsync(Room.RoomId)).Select(h => h.EventId));
+        var stateIds = Assert.Single(RequestsTo("state_ids"));
+        Assert.EndsWith("?event_id=" + Uri.EscapeDataString(hole.EventId), stateIds.PathAndQuery, StringComparison.Ordinal);
+        Assert.Empty(RequestsTo("state/"));
+        Assert.Single(RequestsTo("get_missing_events"));
+    }
+
+    [Fact]
+    public async Task The_state_at_a_hole_includes_the_missing_prev_event_itself()
+    {
+        _ = Server.CreateClient();
+        Messages(4);
+        var topic = Room.Add("@alice:remote.test", EventTypes.Topic, "", new JsonObject { ["topic"] = "changed behind the hole" });
+        Messages(10);
+        var pushed = Room.Message("@alice:remote.test", "latest");
+        RoomHistoryServer.Serve(Remote, Room.Version, Room.RoomId, Room.Events);
+
+        Assert.Equal("{}", (await Push("h2", pushed)).GetRawText());
+
+        var before = await Store.GetStateAsync(Room.RoomId, pushed.EventId, StatePosition.Before);
+        Assert.Equal(topic.EventId, before![new StateSlot(EventTypes.Topic, "")]);
+    }
+
+    [Fact]
+    public async Task Most_of_a_hole_state_missing_is_fetched_with_one_state_request()
+    {
+        _ = Server.CreateClient();
+        foreach (var name in new[] { "carol", "dave", "erin", "frank" })
+        {
+            Room.Join($"@{name}:remote.test");
+        }
+
+        Messages(12);
+        var pushed = Room.Message("@alice:remote.test", "latest");
+        RoomHistoryServer.Serve(Remote, Room.Version, Room.RoomId, Room.Events);
+
+        Assert.Equal("{}", (await Push("h3", pushed)).GetRawText());
+
+        Assert.Single(RequestsTo("state/"));
+        var carol = Room.State[(EventTypes.Member, "@carol:remote.test")];
+        Assert.True((await Stored(carol.EventId))!.IsOutlier);
+        var current = await CurrentState();
+        Assert.Equal(carol.EventId, current[EventTypes.Member, "@carol:remote.test"]);
+    }
+
+    [Fact]
+    public async Task A_state_ids_answer_that_hides_the_power_levels_cannot_take_over_the_room()
+    {
+        _ = Server.CreateClient();
+        var realPowerLevels = Room.State[(EventTypes.PowerLevels, "")];
+        var create = Room.State[(EventTypes.Create, "")];
+        var joinRules = Room.State[(EventTypes.JoinRules, "")];
+        // Mallory forks from the create event and claims a power-levels event authorised as if the room had none.
+        var fork = Room.Add(
+            "@mallory:remote.test", EventTypes.Message, null, new JsonObject { ["msgtype"] = "m.text", ["body"] = "fork" }, prevEvents: [create.EventId]);
+        var forged = Room.Add(
+            "@mallory:remote.test", EventTypes.PowerLevels, "", new JsonObject { ["users"] = new JsonObject { ["@mallory:remote.test"] = 100 } },
+            prevEvents: [fork.EventId], authEvents: [create.EventId, _malloryJoin.EventId]);
+        var chain = Enumerable.Range(1, 11).Select(i => Room.Message("@mallory:remote.test", "mine " + i)).ToList();
+        var takeover = Room.Add("@mallory:remote.test", EventTypes.Topic, "", new JsonObject { ["topic"] = "owned" });
+        RoomHistoryServer.Serve(Remote, Room.Version, Room.RoomId, Room.Events);
+        ClaimState([create, _malloryJoin, forged, joinRules], [create, _malloryJoin, realPowerLevels, joinRules]);
+
+        var result = await Push("h4", takeover);
+
+        // The forged event fails its own auth events (without a power-levels event, state needs level 50), so it is
+        // kept out of the claimed state, and everything Mallory built on it is rejected.
+        Assert.Equal("{}", result.GetRawText());
+        var stored = (await Stored(forged.EventId))!;
+        Assert.True(stored.IsOutlier);
+        Assert.Equal(EventStatus.Rejected, stored.Status);
+        Assert.Equal(EventStatus.Rejected, (await Stored(chain[^1].EventId))!.Status);
+        Assert.Equal(EventStatus.Rejected, (await Stored(takeover.EventId))!.Status);
+        var current = await CurrentState();
+        Assert.Equal(realPowerLevels.EventId, current[EventTypes.PowerLevels, ""]);
+        Assert.Null(current[EventTypes.Topic, ""]);
+    }
+
+    [Fact]
+    public async Task A_stale_snapshot_from_before_a_ban_does_not_let_the_banned_user_back_in()
+    {
+        _ = Server.CreateClient();
+        var ban = Room.Add("@alice:remote.test", EventTypes.Member, "@mallory:remote.test", new JsonObject { ["membership"] = "ban" });
+        await LinearHistory.PersistAsync(Store, [ban], after: _malloryJoin.EventId);
+        var authBeforeBan = new[] { Room.State[(EventTypes.Create, "")], Room.State[(EventTypes.PowerLevels, "")], _malloryJoin }
+            .Select(p => p.EventId).ToArray();
+        var fork = new List<Pdu>();
+        for (var i = 0; i < 13; i++)
+        {
+            fork.Add(Room.Add(
+                "@mallory:remote.test", EventTypes.Message, null, new JsonObject { ["msgtype"] = "m.text", ["body"] = "still here " + i },
+                prevEvents: [fork.Count == 0 ? _malloryJoin.EventId : fork[^1].EventId], authEvents: authBeforeBan));
+        }
+
+        RoomHistoryServer.Serve(Remote, Room.Version, Room.RoomId, Room.Events);
+
+        var result = await Push("h6", fork[^1]);
+
+        // The fork's own snapshot has Mallory joined, so its events pass against the state before them, but the
+        // current state resolves that snapshot with ours, where the ban wins.
+        Assert.Equal("{}", result.GetRawText());
+        foreach (var pulled in fork.Skip(2))
+        {
+            Assert.Equal(EventStatus.SoftFailed, (await Stored(pulled.EventId))!.Status);
+        }
+
+        Assert.Equal(ban.EventId, (await CurrentState())[EventTypes.Member, "@mallory:remote.test"]);
+        Assert.Equal([ban.EventId], await Store.GetForwardExtremitiesAsync(Room.RoomId));
+    }
+
+    [Fact]
+    public async Task A_hole_whose_state_cannot_be_fetched_leaves_the_pushed_event_unstored()
+    {
+        _ = Server.CreateClient();
+        var before = await Store.GetForwardExtremitiesAsync(Room.RoomId);
+        var history = Messages(12);
+        var pushed = Room.Message("@alice:remote.test", "latest");
+        RoomHistoryServer.Serve(Remote, Room.Version, Room.RoomId, Room.Events);
+        Remote.Handle("GET", "/_matrix/federation/v1/state_ids/" + Room.RoomId, new { errcode = "M_UNKNOWN", error = "down" }, 500);
+
+        var result = await Push("h5", pushed);
+
+        Assert.Contains("Prev events", result.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Null(await Stored(pushed.EventId));
+        foreach (var pulled in history)
+        {
+            Assert.Null(await Stored(pulled.EventId));
+        }
+
+        Assert.Equal(before, await Store.GetForwardExtremitiesAsync(Room.RoomId));
+    }
+}
