@@ -8,6 +8,7 @@ using Federation.Host.Health;
 using Federation.Host.Keys;
 using Federation.Host.Listening;
 using Federation.Ingest;
+using Federation.Ingest.Queue;
 using Federation.Storage;
 using Federation.Storage.Dag;
 using Federation.Storage.Dag.Transactions;
@@ -51,6 +52,8 @@ builder.Services.AddSingleton(services =>
     new ReceivedTransactionStore(services.GetRequiredService<NpgsqlDataSource>(), services.GetRequiredService<TimeProvider>()));
 builder.Services.AddSingleton<DatabaseConnection>();
 builder.Services.AddHostedService<DatabaseStartup>();
+// Hosted services start in order: this one only once the database is migrated.
+builder.Services.AddHostedService(services => services.GetRequiredService<InboundQueueWorker>());
 builder.Services.AddSingleton<PrometheusMetrics>();
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
 

@@ -35,4 +35,16 @@ public sealed class IngestOptions
     /// </summary>
     [Range(1, 20)]
     public int EventFetchConcurrency { get; set; } = 5;
+
+    /// <summary>Rooms whose queued events are processed at once by this process. Default 4; 1 to 64.</summary>
+    [Range(1, 64)]
+    public int QueueConcurrency { get; set; } = 4;
+
+    /// <summary>
+    /// How often the inbound queue is looked at without being told of new events (events queued by another process
+    /// sharing the database, or left by a restart), and how long a room whose processing failed waits. Default
+    /// 5 seconds; 100 milliseconds to 5 minutes.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.1", "00:05:00")]
+    public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

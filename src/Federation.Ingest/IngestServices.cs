@@ -1,5 +1,6 @@
 using Federation.Ingest.Holes;
 using Federation.Ingest.Outliers;
+using Federation.Ingest.Queue;
 using Federation.Ingest.Remote;
 using Federation.Ingest.State;
 using Microsoft.Extensions.Configuration;
@@ -8,7 +9,11 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Federation.Ingest;
 
-/// <summary>Registers the receive pipeline; it needs the DAG store, the federation client and the remote keys.</summary>
+/// <summary>
+/// Registers the receive pipeline; it needs the DAG store, an <c>NpgsqlDataSource</c>, the federation client and the
+/// remote keys. The <see cref="Queue.InboundQueueWorker"/> is registered, not started: the host adds it as a hosted
+/// service once the database is migrated.
+/// </summary>
 public static class IngestServices
 {
     public static IServiceCollection AddIngest(this IServiceCollection services, IConfiguration configuration)
@@ -24,6 +29,8 @@ public static class IngestServices
         services.TryAddSingleton<HoleStateCalculator>();
         services.TryAddSingleton<OutlierPersister>();
         services.TryAddSingleton<PduIngestor>();
+        services.TryAddSingleton<InboundPduStore>();
+        services.TryAddSingleton<InboundQueueWorker>();
         return services;
     }
 }

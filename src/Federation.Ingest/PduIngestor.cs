@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Federation.Ingest.Access;
 using Federation.Ingest.Checks;
+using Federation.Ingest.Diagnostics;
 using Federation.Ingest.Holes;
 using Federation.Ingest.Outliers;
 using Federation.Ingest.Remote;
@@ -42,48 +43,71 @@ public sealed partial class PduIngestor(
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _roomLocks = new(StringComparer.Ordinal);
     private readonly AuthChecks _auth = new(new StoreEventSource(store));
 
-    /// <summary>Receives one PDU from a <c>/send</c> transaction of <paramref name="origin"/>.</summary>
+    /// <summary>Receives one PDU from <paramref name="origin"/> and processes it at once (admission, then the rest).</summary>
     /// <returns>The event id (null when the PDU is too malformed to have one) and what became of it.</returns>
     public async Task<(string? EventId, PduOutcome Outcome)> ReceivePushedAsync(string origin, JsonElement json, CancellationToken cancellationToken)
+    {
+        var (eventId, outcome, admitted) = await AdmitAsync(origin, json, cancellationToken).ConfigureAwait(false);
+        return admitted is null ? (eventId, outcome) : (eventId, await ProcessAdmittedAsync(origin, admitted, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// The checks a <c>/send</c> answers with, cheap and local but for the origin's keys: the room is ours, its ACL lets
+    /// the origin in, the format, signatures and content hash. An event already held with state is accepted here.
+    /// </summary>
+    /// <returns>The event id when known, the outcome, and the event to process further when there is anything to do.</returns>
+    public async Task<(string? EventId, PduOutcome Outcome, VerifiedEvent? Admitted)> AdmitAsync(
+        string origin, JsonElement json, CancellationToken cancellationToken)
     {
         var roomId = json.ValueKind == JsonValueKind.Object && json.TryGetProperty("room_id", out var room) && room.ValueKind == JsonValueKind.String
             ? room.GetString()!
             : null;
         if (roomId is null)
         {
-            return (null, PduOutcome.Dropped("'room_id' is required and must be a string"));
+            return (null, PduOutcome.Dropped("'room_id' is required and must be a string"), null);
         }
 
         var version = await store.GetRoomVersionAsync(roomId, cancellationToken).ConfigureAwait(false);
         if (version is null)
         {
-            return (null, PduOutcome.Dropped($"This server is not in room {roomId}"));
+            return (null, PduOutcome.Dropped($"This server is not in room {roomId}"), null);
         }
 
         if (!await AclAllowsAsync(roomId, version, origin, cancellationToken).ConfigureAwait(false))
         {
-            return (null, PduOutcome.Dropped($"{origin} is denied by the server ACL of {roomId}"));
+            return (null, PduOutcome.Dropped($"{origin} is denied by the server ACL of {roomId}"), null);
         }
 
         var (pushed, eventId, outcome) = await verifier.VerifyAsync(
             json, version, roomId, enforceReferenceLimits: true, expectedEventId: null, cancellationToken).ConfigureAwait(false);
         if (pushed is null)
         {
-            return (eventId, outcome);
+            return (eventId, outcome, null);
         }
 
+        return await HeldWithStateAsync(pushed.EventId, cancellationToken).ConfigureAwait(false)
+            ? (pushed.EventId, PduOutcome.Accepted, null)
+            : (pushed.EventId, PduOutcome.Accepted, pushed);
+    }
+
+    /// <summary>
+    /// The rest for an admitted event: what it needs from the origin (missing events, holes, auth chains), then, under
+    /// the room's lock, the auth checks and persisting.
+    /// </summary>
+    public async Task<PduOutcome> ProcessAdmittedAsync(string origin, VerifiedEvent pushed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pushed);
         if (await HeldWithStateAsync(pushed.EventId, cancellationToken).ConfigureAwait(false))
         {
-            return (pushed.EventId, PduOutcome.Accepted);
+            return PduOutcome.Accepted;
         }
 
-        var fetched = await FetchForAsync(origin, pushed.Pdu, version, cancellationToken).ConfigureAwait(false);
-
-        var roomLock = _roomLocks.GetOrAdd(roomId, _ => new SemaphoreSlim(1, 1));
+        var fetched = await FetchForAsync(origin, pushed.Pdu, pushed.Pdu.RoomVersion, cancellationToken).ConfigureAwait(false);
+        var roomLock = _roomLocks.GetOrAdd(pushed.Pdu.RoomId, _ => new SemaphoreSlim(1, 1));
         await roomLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return (pushed.EventId, await ProcessAsync(pushed, fetched, cancellationToken).ConfigureAwait(false));
+            return await ProcessAsync(pushed, fetched, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -115,7 +139,9 @@ public sealed partial class PduIngestor(
             foreach (var prev in (await MissingPrevEventsAsync(pulled.Select(p => p.Pdu), cancellationToken).ConfigureAwait(false))
                 .Take(options.Value.HolePrevEventsLimit))
             {
-                if (await holes.FetchAsync(origin, pdu.RoomId, version, prev, cancellationToken).ConfigureAwait(false) is { } snapshot)
+                var snapshot = await holes.FetchAsync(origin, pdu.RoomId, version, prev, cancellationToken).ConfigureAwait(false);
+                IngestMetrics.RecordHole(snapshot is not null);
+                if (snapshot is not null)
                 {
                     snapshots[prev] = snapshot;
                 }
@@ -147,7 +173,7 @@ public sealed partial class PduIngestor(
             return PduOutcome.Accepted;
         }
 
-        await outliers.PersistAsync(fetched.Outliers, cancellationToken).ConfigureAwait(false);
+        IngestMetrics.RecordOutliers(await outliers.PersistAsync(fetched.Outliers, cancellationToken).ConfigureAwait(false));
         foreach (var pulled in fetched.Pulled)
         {
             if (await HeldWithStateAsync(pulled.EventId, cancellationToken).ConfigureAwait(false))
@@ -166,9 +192,12 @@ public sealed partial class PduIngestor(
         }
 
         var missingPrevs = await MissingPrevEventsAsync([pushed.Pdu], cancellationToken).ConfigureAwait(false);
-        return missingPrevs.Count > 0
-            ? PduOutcome.Dropped($"Prev events could not be found: {string.Join(", ", missingPrevs)}")
-            : await CheckAndPersistAsync(pushed, stateBefore: null, cancellationToken).ConfigureAwait(false);
+        if (missingPrevs.Count > 0)
+        {
+            return Recorded(pushed.Pdu, PduOutcome.Dropped($"Prev events could not be found: {string.Join(", ", missingPrevs)}"));
+        }
+
+        return await CheckAndPersistAsync(pushed, stateBefore: null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Whether the room's current server ACL lets <paramref name="origin"/> send events into it.</summary>
@@ -195,7 +224,7 @@ public sealed partial class PduIngestor(
         if (missingAuth.Count > 0)
         {
             // Premature to reject: the auth events may arrive later. Not persisted, so it can be received again.
-            return PduOutcome.Dropped($"Auth events could not be found: {string.Join(", ", missingAuth)}");
+            return Recorded(pdu, PduOutcome.Dropped($"Auth events could not be found: {string.Join(", ", missingAuth)}"));
         }
 
         var acrossHole = stateBefore is not null;
@@ -229,7 +258,13 @@ public sealed partial class PduIngestor(
                 : StateBefore.Full(stateBefore.Entries),
         };
         await store.PersistEventsAsync([toPersist], cancellationToken).ConfigureAwait(false);
+        return Recorded(pdu, outcome);
+    }
+
+    private PduOutcome Recorded(Pdu pdu, PduOutcome outcome)
+    {
         LogOutcome(logger, pdu.EventId, pdu.RoomId, outcome.Disposition, outcome.Reason);
+        IngestMetrics.RecordPdu(outcome.Disposition);
         return outcome;
     }
 

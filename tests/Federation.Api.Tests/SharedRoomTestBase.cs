@@ -1,9 +1,11 @@
+using Federation.Ingest.Queue;
 using Federation.Protocol.RoomVersions;
 using Federation.Storage.Dag;
 using Federation.Testing.Dag;
 using Federation.Testing.Events;
 using Federation.Testing.Homeservers;
 using Federation.Testing.Postgres;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Federation.Api.Tests;
@@ -50,6 +52,13 @@ public abstract class SharedRoomTestBase(PostgresDatabaseFixture database, param
         _room.Join("@bob:test.example");
         await ExtendRoomAsync(_room);
         await LinearHistory.PersistAsync(Store, _room.Events);
+    }
+
+    /// <summary>Waits until the events pushed into the room so far have been processed (the inbound queue is empty).</summary>
+    protected async Task QueueDrainedAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await Server.Services.GetRequiredService<InboundQueueWorker>().DrainedAsync(Room.RoomId, timeout.Token);
     }
 
     /// <summary>Adds the events a test class needs to the room before it is stored.</summary>

@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Federation.Api.Authentication;
 using Federation.Ingest;
+using Federation.Ingest.Queue;
+using Federation.Ingest.Remote;
 using Federation.Protocol.Errors;
 using Federation.Protocol.Json;
 using Federation.Storage.Dag.Transactions;
@@ -14,8 +16,10 @@ namespace Federation.Api.Send;
 
 /// <summary>
 /// <c>PUT /_matrix/federation/v1/send/{txnId}</c>: at most 50 PDUs and 100 EDUs; each PDU gets its own result, so one
-/// bad PDU never fails the others. A transaction id the origin already used is answered with the stored response,
-/// without processing anything again.
+/// bad PDU never fails the others. The answer comes after the cheap checks (room, ACL, format, signatures, content
+/// hash); the events that pass are queued and processed per room in the background, so that a slow gap fill never
+/// delays a transaction. A transaction id the origin already used is answered with the stored response, without
+/// processing anything again.
 /// </summary>
 public static class SendTransactionEndpoints
 {
@@ -42,20 +46,28 @@ public static class SendTransactionEndpoints
 
         var ingestor = context.RequestServices.GetRequiredService<PduIngestor>();
         var results = new JsonObject();
+        var admitted = new List<(string Origin, VerifiedEvent Event)>();
         foreach (var pdu in pdus)
         {
-            var (eventId, outcome) = await ingestor.ReceivePushedAsync(request.Origin, pdu, context.RequestAborted).ConfigureAwait(false);
+            var (eventId, outcome, toProcess) = await ingestor.AdmitAsync(request.Origin, pdu, context.RequestAborted).ConfigureAwait(false);
             if (eventId is null)
             {
                 continue;
             }
 
-            // Rejected and soft-failed events were received and stored: only events not taken in are errors.
-            results[eventId] = outcome.Disposition == PduDisposition.Dropped
-                ? new JsonObject { ["error"] = outcome.Reason }
-                : new JsonObject();
+            if (toProcess is not null)
+            {
+                admitted.Add((request.Origin, toProcess));
+            }
+
+            // What happens to admitted events later (rejected, soft-failed, or dropped for an unclosable gap) is
+            // recorded, not answered: the origin is told only of events not taken in.
+            results[eventId] = outcome.IsAccepted ? new JsonObject() : new JsonObject { ["error"] = outcome.Reason };
         }
 
+        // Queued before the response is stored: a crash in between makes the origin retry, and queueing is idempotent.
+        await context.RequestServices.GetRequiredService<InboundPduStore>().EnqueueAsync(admitted, context.RequestAborted).ConfigureAwait(false);
+        context.RequestServices.GetRequiredService<InboundQueueWorker>().Notify();
         var response = CanonicalJson.Encode(JsonSigning.ToElement(new JsonObject { ["pdus"] = results }));
         var stored = await transactions.StoreResponseAsync(request.Origin, txnId, response, context.RequestAborted).ConfigureAwait(false);
         return Results.Bytes(stored, "application/json");

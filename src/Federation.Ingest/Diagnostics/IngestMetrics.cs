@@ -1,0 +1,34 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Federation.Ingest.Diagnostics;
+
+/// <summary>Metrics of the receive pipeline: what became of PDUs, holes and fetched outliers.</summary>
+public static class IngestMetrics
+{
+    public const string MeterName = "Federation.Ingest";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    private static readonly Counter<long> Pdus = Meter.CreateCounter<long>(
+        "federation.ingest.pdus", description: "Events processed for the timeline, by outcome (accepted, rejected, soft_failed, dropped)");
+
+    private static readonly Counter<long> Holes = Meter.CreateCounter<long>(
+        "federation.ingest.holes", description: "States fetched at prev events we did not hold, by result (fetched, failed)");
+
+    private static readonly Counter<long> Outliers = Meter.CreateCounter<long>(
+        "federation.ingest.outliers", description: "Events fetched for auth chains and hole states and stored as outliers");
+
+    public static void RecordPdu(PduDisposition disposition) =>
+        Pdus.Add(1, new TagList { { "outcome", disposition switch
+        {
+            PduDisposition.Accepted => "accepted",
+            PduDisposition.Rejected => "rejected",
+            PduDisposition.SoftFailed => "soft_failed",
+            _ => "dropped",
+        } } });
+
+    public static void RecordHole(bool fetched) => Holes.Add(1, new TagList { { "result", fetched ? "fetched" : "failed" } });
+
+    public static void RecordOutliers(int count) => Outliers.Add(count);
+}

@@ -1,0 +1,104 @@
+using Federation.Ingest.Remote;
+using Federation.Protocol.Json;
+using Federation.Protocol.RoomVersions;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Federation.Ingest.Queue;
+
+/// <summary>
+/// The inbound queue in Postgres: PDUs admitted by <c>/send</c>, processed per room in arrival order by whichever
+/// server process holds the room's queue lock. Rows survive restarts; duplicates of a queued event are ignored.
+/// </summary>
+public sealed class InboundPduStore(NpgsqlDataSource dataSource, TimeProvider time)
+{
+    /// <summary>First key of the two-key advisory locks that give one process a room's queue (the store's write
+    /// locks use single keys, so the two never collide).</summary>
+    private const int RoomLockClass = 0x1B0D;
+
+    private const string EnqueueSql =
+        """
+        INSERT INTO inbound_pdus (room_id, event_id, origin, received_ts, event_json, redacted)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bytea[], $6::boolean[])
+        ON CONFLICT (room_id, event_id) DO NOTHING
+        """;
+
+    private const string RoomsSql =
+        "SELECT room_id FROM inbound_pdus GROUP BY room_id ORDER BY min(id) LIMIT $1";
+
+    private const string CountSql = "SELECT count(*) FROM inbound_pdus WHERE room_id = $1";
+
+    /// <summary>Queues admitted events; those already queued are left as they are.</summary>
+    public async Task EnqueueAsync(IReadOnlyList<(string Origin, VerifiedEvent Event)> admitted, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(admitted);
+        if (admitted.Count == 0)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await using var command = dataSource.CreateCommand(EnqueueSql);
+        command.Parameters.Add(new NpgsqlParameter { Value = admitted.Select(a => a.Event.Pdu.RoomId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = admitted.Select(a => a.Event.EventId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = admitted.Select(a => a.Origin).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = admitted.Select(_ => now).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            Value = admitted.Select(a => CanonicalJson.Encode(a.Event.Pdu.Json)).ToArray(),
+            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea,
+        });
+        command.Parameters.Add(new NpgsqlParameter { Value = admitted.Select(a => a.Event.Redacted is not null).ToArray() });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Rooms with queued events, the longest waiting first.</summary>
+    public async Task<IReadOnlyList<string>> RoomsWithWorkAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(RoomsSql);
+        command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        var rooms = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rooms.Add(reader.GetString(0));
+        }
+
+        return rooms;
+    }
+
+    /// <summary>How many events of the room are queued.</summary>
+    public async Task<long> CountAsync(string roomId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(CountSql);
+        command.Parameters.Add(new NpgsqlParameter { Value = roomId });
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>
+    /// Takes the room's queue for this process: null when another process holds it. Dispose the result to give it back
+    /// (closing its connection also does, so a crashed process never keeps a room).
+    /// </summary>
+    public async Task<RoomLease?> TryTakeRoomAsync(string roomId, RoomVersion version, CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock($1, hashtext($2))", connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = RoomLockClass });
+            command.Parameters.Add(new NpgsqlParameter { Value = roomId });
+            if ((bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+            {
+                return new RoomLease(connection, roomId, version);
+            }
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        await connection.DisposeAsync().ConfigureAwait(false);
+        return null;
+    }
+}

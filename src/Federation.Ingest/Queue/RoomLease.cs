@@ -1,0 +1,54 @@
+using System.Text.Json;
+using Federation.Ingest.Remote;
+using Federation.Protocol.Events;
+using Federation.Protocol.RoomVersions;
+using Npgsql;
+
+namespace Federation.Ingest.Queue;
+
+/// <summary>One room's inbound queue, held by this process (through a session advisory lock) until disposed.</summary>
+public sealed class RoomLease(NpgsqlConnection connection, string roomId, RoomVersion version) : IAsyncDisposable
+{
+    private const string NextSql =
+        "SELECT id, origin, event_id, event_json, redacted, attempts FROM inbound_pdus WHERE room_id = $1 ORDER BY id LIMIT $2";
+
+    /// <summary>The oldest queued events of the room.</summary>
+    public async Task<IReadOnlyList<QueuedPdu>> NextAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(NextSql, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = roomId });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        var queued = new List<QueuedPdu>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // The id was computed when the event was admitted; the JSON is what was checked then.
+            using var json = JsonDocument.Parse(reader.GetFieldValue<byte[]>(3));
+            var pdu = Pdu.WithTrustedId(json.RootElement.Clone(), version, reader.GetString(2));
+            queued.Add(new QueuedPdu(reader.GetInt64(0), reader.GetString(1), new VerifiedEvent(pdu, reader.GetBoolean(4) ? pdu.Json : null), reader.GetInt32(5)));
+        }
+
+        return queued;
+    }
+
+    /// <summary>Removes a processed event from the queue.</summary>
+    public Task RemoveAsync(long id, CancellationToken cancellationToken) =>
+        ExecuteAsync("DELETE FROM inbound_pdus WHERE id = $1", id, cancellationToken);
+
+    /// <summary>Counts a failed attempt at processing an event.</summary>
+    public Task RecordFailureAsync(long id, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE inbound_pdus SET attempts = attempts + 1 WHERE id = $1", id, cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        // Closing the session releases its advisory lock.
+        await connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task ExecuteAsync(string sql, long id, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
