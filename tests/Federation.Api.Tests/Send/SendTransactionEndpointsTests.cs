@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Federation.Protocol.Events;
 using Federation.Storage.Dag;
 using Federation.Testing.Dag;
+using Federation.Testing.Homeservers;
 using Federation.Testing.Postgres;
 using Microsoft.AspNetCore.Http;
 
@@ -133,6 +134,57 @@ public sealed class SendTransactionEndpointsTests(PostgresDatabaseFixture databa
         Assert.Null(await Stored(latest.EventId));
         Assert.Single(Remote.Requests, r => r.PathAndQuery.Contains("get_missing_events", StringComparison.Ordinal));
         Assert.DoesNotContain(Remote.Requests, r => r.PathAndQuery.Contains("state_ids", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_forked_gap_is_closed_with_one_get_missing_events()
+    {
+        _ = Server.CreateClient();
+        var forkPoint = Room.Last.EventId;
+        var left = new[] { Room.Message("@alice:remote.test", "left 1"), Room.Message("@alice:remote.test", "left 2") };
+        var right = Room.Add("@alice:remote.test", EventTypes.Message, null, new JsonObject { ["body"] = "right" }, prevEvents: [forkPoint]);
+        var merge = Room.Add(
+            "@alice:remote.test", EventTypes.Message, null, new JsonObject { ["body"] = "merge" }, prevEvents: [left[^1].EventId, right.EventId]);
+        RoomHistoryServer.Serve(Remote, Room.Version, Room.RoomId, Room.Events);
+
+        var results = await Results(await Push("t14", merge));
+
+        Assert.Equal("{}", results.GetProperty(merge.EventId).GetRawText());
+        foreach (var pdu in left.Append(right).Append(merge))
+        {
+            Assert.Equal(EventStatus.Accepted, (await Stored(pdu.EventId))!.Status);
+        }
+
+        Assert.Equal([merge.EventId], await Store.GetForwardExtremitiesAsync(Room.RoomId));
+        Assert.Single(Remote.Requests, r => r.PathAndQuery.Contains("get_missing_events", StringComparison.Ordinal));
+        Assert.DoesNotContain(Remote.Requests, r => r.PathAndQuery.Contains("state_ids", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_event_dropped_while_its_origin_was_down_is_fetched_when_a_later_event_arrives()
+    {
+        _ = Server.CreateClient();
+        var extremity = Room.Last.EventId;
+        var gap = Room.Message("@alice:remote.test", "gap");
+        var first = Room.Message("@alice:remote.test", "sent while down");
+        Remote.Handle("POST", "/_matrix/federation/v1/get_missing_events/" + Room.RoomId, new { errcode = "M_UNKNOWN", error = "down" }, 503);
+
+        await Results(await Push("t15", first));
+
+        Assert.Null(await Stored(first.EventId));
+        Assert.Equal([extremity], await Store.GetForwardExtremitiesAsync(Room.RoomId));
+
+        var second = Room.Message("@alice:remote.test", "back up");
+        RoomHistoryServer.Serve(Remote, Room.Version, Room.RoomId, Room.Events);
+
+        await Results(await Push("t16", second));
+
+        foreach (var pdu in new[] { gap, first, second })
+        {
+            Assert.Equal(EventStatus.Accepted, (await Stored(pdu.EventId))!.Status);
+        }
+
+        Assert.Equal([second.EventId], await Store.GetForwardExtremitiesAsync(Room.RoomId));
     }
 
     [Fact]
