@@ -16,6 +16,18 @@ public static class ServerKeysParser
     public static bool TryParse(JsonElement response, string expectedServer, DateTimeOffset fetchedAt, out IReadOnlyList<VerifyKey> keys, out string? error)
     {
         keys = [];
+        try
+        {
+            // Every string read below, and the signed bytes, need text canonical JSON can encode: invalid UTF-8 or an
+            // unpaired surrogate escape would otherwise throw from the middle of the checks.
+            CanonicalJson.Validate(response, strict: false);
+        }
+        catch (CanonicalJsonException e)
+        {
+            error = "key response is not valid JSON: " + e.Message;
+            return false;
+        }
+
         if (response.ValueKind != JsonValueKind.Object
             || !response.TryGetProperty("server_name", out var name) || name.ValueKind != JsonValueKind.String)
         {
@@ -29,7 +41,7 @@ public static class ServerKeysParser
             return false;
         }
 
-        if (!response.TryGetProperty("valid_until_ts", out var until) || !until.TryGetInt64(out var untilMs))
+        if (!response.TryGetProperty("valid_until_ts", out var until) || until.ValueKind != JsonValueKind.Number || !until.TryGetInt64(out var untilMs))
         {
             error = "key response has no valid_until_ts";
             return false;
@@ -78,7 +90,8 @@ public static class ServerKeysParser
             {
                 // A key id listed as current stays current, whatever the old list says.
                 if (!verifyKeys.TryGetProperty(key.Name, out _) && TryReadKey(key.Value, out var publicKey)
-                    && key.Value.TryGetProperty("expired_ts", out var expired) && expired.TryGetInt64(out var expiredMs))
+                    && key.Value.TryGetProperty("expired_ts", out var expired) && expired.ValueKind == JsonValueKind.Number
+                    && expired.TryGetInt64(out var expiredMs))
                 {
                     var expiredAt = DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(expiredMs, 0, 253402300799999));
                     result.Add(new VerifyKey(expectedServer, key.Name, publicKey, expiredAt, expiredAt));

@@ -54,6 +54,8 @@ public sealed partial class InboundQueueWorker(
         var drained = _drained.GetOrAdd(roomId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_active.ContainsKey(roomId) && await Queue.CountAsync(roomId, cancellationToken).ConfigureAwait(false) == 0)
         {
+            // Done with it: a later call must look again, not find this completed waiter.
+            _drained.TryRemove(KeyValuePair.Create(roomId, drained));
             drained.TrySetResult();
         }
 

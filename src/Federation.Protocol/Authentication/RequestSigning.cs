@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Federation.Protocol.Crypto;
 using Federation.Protocol.Json;
 using Federation.Protocol.Keys;
@@ -14,21 +13,42 @@ namespace Federation.Protocol.Authentication;
 public static class RequestSigning
 {
     /// <summary>The canonical bytes a request signature covers.</summary>
+    /// <exception cref="CanonicalJsonException">The content cannot be encoded canonically (invalid strings, too deep).</exception>
     public static byte[] SignedBytes(string method, string uri, string origin, string destination, JsonElement? content)
     {
-        var request = new JsonObject
-        {
-            ["method"] = method,
-            ["uri"] = uri,
-            ["origin"] = origin,
-            ["destination"] = destination,
-        };
+        ArgumentNullException.ThrowIfNull(method);
+        ArgumentNullException.ThrowIfNull(uri);
+        ArgumentNullException.ThrowIfNull(origin);
+        ArgumentNullException.ThrowIfNull(destination);
+
+        // Written directly, keys in canonical order, rather than through a JsonNode copy of the body: the copy threw
+        // a different exception for each kind of malformed body a remote server can send.
+        using var buffer = new PooledBufferWriter();
+        buffer.Write((byte)'{');
         if (content is { } body)
         {
-            request["content"] = JsonNode.Parse(body.GetRawText());
+            CanonicalJson.WriteMember("content"u8, body, buffer);
+            buffer.Write((byte)',');
         }
 
-        return CanonicalJson.Encode(JsonSigning.ToElement(request));
+        WriteMember("destination", destination, buffer, first: true);
+        WriteMember("method", method, buffer, first: false);
+        WriteMember("origin", origin, buffer, first: false);
+        WriteMember("uri", uri, buffer, first: false);
+        buffer.Write((byte)'}');
+        return buffer.ToArray();
+    }
+
+    private static void WriteMember(string name, string value, PooledBufferWriter buffer, bool first)
+    {
+        if (!first)
+        {
+            buffer.Write((byte)',');
+        }
+
+        CanonicalJson.WriteString(name, buffer);
+        buffer.Write((byte)':');
+        CanonicalJson.WriteString(value, buffer);
     }
 
     /// <summary>The Authorization header for a request we send.</summary>
@@ -50,7 +70,17 @@ public static class RequestSigning
             return false;
         }
 
-        var signed = SignedBytes(method, uri, authorization.Origin, destination, content);
+        byte[] signed;
+        try
+        {
+            signed = SignedBytes(method, uri, authorization.Origin, destination, content);
+        }
+        catch (CanonicalJsonException)
+        {
+            // A body canonical JSON cannot encode cannot have been signed.
+            return false;
+        }
+
         return Ed25519.Verify(signed, signature, publicKey);
     }
 }

@@ -70,22 +70,22 @@ public sealed class Pdu
 
     /// <summary>
     /// Parses a PDU received over federation: checks its format for <paramref name="version"/> (strict canonical JSON
-    /// from version 6) and computes its event id (v1/v2 take the supplied <c>event_id</c>).
+    /// from version 6; in every version, JSON that canonical JSON can encode) and computes its event id (v1/v2 take the
+    /// supplied <c>event_id</c>).
     /// </summary>
     /// <exception cref="PduFormatException">The event is malformed; the message says which field and why.</exception>
     public static Pdu Parse(JsonElement json, RoomVersion version)
     {
         ArgumentNullException.ThrowIfNull(version);
-        if (version.EnforcesCanonicalJson)
+        try
         {
-            try
-            {
-                CanonicalJson.Validate(json, strict: true);
-            }
-            catch (CanonicalJsonException e)
-            {
-                throw new PduFormatException(e.Message, e);
-            }
+            // Versions before 6 tolerate non-canonical numbers but not invalid UTF-8 or unpaired surrogate escapes:
+            // reading such a string throws, and no hash or signature can be computed over it.
+            CanonicalJson.Validate(json, strict: version.EnforcesCanonicalJson);
+        }
+        catch (CanonicalJsonException e)
+        {
+            throw new PduFormatException(e.Message, e);
         }
 
         var pdu = new Pdu(json, version);

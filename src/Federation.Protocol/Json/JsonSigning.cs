@@ -52,18 +52,26 @@ public static class JsonSigning
         Verify(value, entity, keyId, publicKey, SignedBytes(value));
 
     /// <summary>As <see cref="Verify(JsonElement, string, string, ReadOnlySpan{byte})"/> with the signed bytes already computed.</summary>
-    public static bool Verify(JsonElement value, string entity, string keyId, ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> signedBytes)
+    public static bool Verify(JsonElement value, string entity, string keyId, ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> signedBytes) =>
+        TryGetSignature(value, entity, keyId, out var signatureBytes) && Ed25519.Verify(signedBytes, signatureBytes, publicKey);
+
+    private static bool TryGetSignature(JsonElement value, string entity, string keyId, out byte[] signatureBytes)
     {
-        if (value.ValueKind != JsonValueKind.Object
-            || !value.TryGetProperty("signatures", out var signatures) || signatures.ValueKind != JsonValueKind.Object
-            || !signatures.TryGetProperty(entity, out var entitySignatures) || entitySignatures.ValueKind != JsonValueKind.Object
-            || !entitySignatures.TryGetProperty(keyId, out var signature) || signature.ValueKind != JsonValueKind.String
-            || !UnpaddedBase64.TryDecode(signature.GetString(), out var signatureBytes))
+        signatureBytes = [];
+        try
         {
+            return value.ValueKind == JsonValueKind.Object
+                && value.TryGetProperty("signatures", out var signatures) && signatures.ValueKind == JsonValueKind.Object
+                && signatures.TryGetProperty(entity, out var entitySignatures) && entitySignatures.ValueKind == JsonValueKind.Object
+                && entitySignatures.TryGetProperty(keyId, out var signature) && signature.ValueKind == JsonValueKind.String
+                && UnpaddedBase64.TryDecode(signature.GetString(), out signatureBytes);
+        }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json throws this for a name or string that is not valid UTF-8 or holds an unpaired surrogate
+            // escape: a malformed signature, which does not verify.
             return false;
         }
-
-        return Ed25519.Verify(signedBytes, signatureBytes, publicKey);
     }
 
     /// <summary>A parsed copy of a node, for canonical encoding.</summary>

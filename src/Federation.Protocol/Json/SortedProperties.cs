@@ -35,11 +35,18 @@ internal readonly struct SortedProperties : IDisposable
             var raw = JsonMarshal.GetRawUtf8PropertyName(property);
             ReadOnlySpan<byte> name = raw.IndexOf((byte)'\\') >= 0 ? CanonicalJson.UnescapedName(property) : raw;
             name.CopyTo(names.AsSpan(length));
-            entries[count++] = new Entry(property.Value, names, length, name.Length);
+            entries[count] = new Entry(property.Value, names, length, name.Length, count);
+            count++;
             length += name.Length;
         }
 
-        entries.AsSpan(0, count).Sort(static (a, b) => a.Name.SequenceCompareTo(b.Name));
+        // Equal names (duplicate keys, which only lenient readers let through) keep their order, so that the encoding
+        // does not depend on the sort algorithm and re-encoding an encoding gives the same bytes.
+        entries.AsSpan(0, count).Sort(static (a, b) =>
+        {
+            var byName = a.Name.SequenceCompareTo(b.Name);
+            return byName != 0 ? byName : a.Position.CompareTo(b.Position);
+        });
         return new SortedProperties(entries, names, count);
     }
 
@@ -77,10 +84,11 @@ internal readonly struct SortedProperties : IDisposable
     }
 
     /// <summary>
-    /// A value and where its name sits in the names buffer. The entry holds the buffer itself so that the comparison
-    /// needs no state: a static lambda, which the runtime caches, instead of a closure allocated per object.
+    /// A value, where its name sits in the names buffer and its position in the object. The entry holds the buffer
+    /// itself so that the comparison needs no state: a static lambda, which the runtime caches, instead of a closure
+    /// allocated per object.
     /// </summary>
-    internal readonly record struct Entry(JsonElement Value, byte[] Names, int NameStart, int NameLength)
+    internal readonly record struct Entry(JsonElement Value, byte[] Names, int NameStart, int NameLength, int Position)
     {
         public ReadOnlySpan<byte> Name => Names.AsSpan(NameStart, NameLength);
     }

@@ -50,4 +50,32 @@ public class RequestSigningTests
         var authorization = new XMatrixAuthorization("domain", "b", "ed25519:1", "!!");
         Assert.False(RequestSigning.Verify(authorization, "GET", "/x", "b", null, SpecVectors.Key.PublicKey));
     }
+
+    [Theory]
+    [InlineData("{\"pdus\":[\"\\ud800\"]}")]
+    [InlineData("{\"pdus\\udc00\":[]}")]
+    [InlineData("{\"a\":1,\"a\":2}")]
+    public void Verify_is_false_not_an_exception_for_a_body_canonical_json_cannot_encode_or_that_has_duplicate_keys(string body)
+    {
+        // Found by fuzzing: the signed bytes were built through a JsonNode copy of the body, which threw
+        // InvalidOperationException, JsonException or CanonicalJsonException for such bodies (a 500 instead of a 401).
+        var authorization = RequestSigning.Sign("PUT", "/_matrix/federation/v1/send/1", "domain", "b", Body, SpecVectors.Key);
+        using var document = JsonDocument.Parse(body);
+
+        Assert.False(RequestSigning.Verify(authorization, "PUT", "/_matrix/federation/v1/send/1", "b", document.RootElement, SpecVectors.Key.PublicKey));
+    }
+
+    [Fact]
+    public void Verify_is_false_not_an_exception_for_a_body_with_invalid_utf8_or_nested_to_the_transport_limit()
+    {
+        var authorization = RequestSigning.Sign("PUT", "/x", "domain", "b", Body, SpecVectors.Key);
+        byte[] invalidUtf8 = [.. "{\"a\":\""u8, 0xC3, 0x28, .. "\"}"u8];
+        var nested = new string('[', 64) + new string(']', 64);
+
+        foreach (var body in new[] { invalidUtf8, System.Text.Encoding.UTF8.GetBytes(nested) })
+        {
+            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
+            Assert.False(RequestSigning.Verify(authorization, "PUT", "/x", "b", document.RootElement, SpecVectors.Key.PublicKey));
+        }
+    }
 }

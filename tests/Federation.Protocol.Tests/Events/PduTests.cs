@@ -153,4 +153,38 @@ public class PduTests
         Assert.Equal(["START"], Pdu.WithTrustedId(Json(json), RoomVersion.Get("1"), "A").PrevEvents);
         Assert.Throws<PduFormatException>(() => Pdu.Parse(Json(json), RoomVersion.Get("1")));
     }
+
+    public static TheoryData<string, byte[]> UnreadableStrings() => new()
+    {
+        { "1", "\"\\ud800\""u8.ToArray() },
+        { "2", [(byte)'"', 0xC3, 0x28, (byte)'"'] },
+        { "3", "\"\\udc00x\""u8.ToArray() },
+        { "5", [(byte)'"', 0xED, 0xA0, 0x80, (byte)'"'] },
+        { "10", "\"\\ud83d\\u0041\""u8.ToArray() },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnreadableStrings))]
+    public void Parse_refuses_invalid_utf8_and_unpaired_surrogates_with_a_format_error_in_every_room_version(string version, byte[] badString)
+    {
+        // Found by fuzzing: room versions 1–5 did not check strings, so reading 'sender' threw InvalidOperationException
+        // and an unread field with such a string made hashing throw CanonicalJsonException after the event parsed.
+        var roomVersion = RoomVersion.Get(version);
+        foreach (var field in new[] { "sender", "origin", "state_key" })
+        {
+            var pdu = JsonNode.Parse(RealCreateEvent)!.AsObject();
+            pdu.Remove(field);
+            if (roomVersion.EventIdFormat == EventIdFormat.OriginSupplied)
+            {
+                pdu["event_id"] = "$e:jki.re";
+            }
+
+            var text = System.Text.Encoding.UTF8.GetBytes(pdu.ToJsonString());
+            byte[] withBadField = [.. text.AsSpan(0, text.Length - 1), .. System.Text.Encoding.UTF8.GetBytes($",\"{field}\":"), .. badString, (byte)'}'];
+            using var document = JsonDocument.Parse(withBadField);
+
+            Assert.Throws<PduFormatException>(() => Pdu.Parse(document.RootElement, roomVersion));
+            Assert.False(Pdu.TryParse(document.RootElement, roomVersion, out _, out _));
+        }
+    }
 }

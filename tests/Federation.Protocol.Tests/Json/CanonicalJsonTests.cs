@@ -123,4 +123,19 @@ public class CanonicalJsonTests
         CanonicalJson.WriteObjectWithout(document.RootElement, buffer, "signatures", "unsigned");
         Assert.Equal("{\"a\":1,\"b\":{\"unsigned\":1}}", Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
+
+    [Fact]
+    public void Encode_keeps_duplicate_keys_in_their_order_so_that_re_encoding_gives_the_same_bytes()
+    {
+        // Found by fuzzing: a lenient reader lets duplicate keys through, and an unstable sort wrote them in an order
+        // that changed when the encoding was parsed and encoded again, so a PDU's event id changed on re-encoding.
+        var members = Enumerable.Range(0, 40).Select(i => $"\"k{i % 7}\":{i}");
+        using var document = System.Text.Json.JsonDocument.Parse("{" + string.Join(",", members) + "}");
+
+        var encoded = CanonicalJson.Encode(document.RootElement);
+        using var reparsed = System.Text.Json.JsonDocument.Parse(encoded);
+
+        Assert.StartsWith("{\"k0\":0,\"k0\":7,\"k0\":14,", Encoding.UTF8.GetString(encoded), StringComparison.Ordinal);
+        Assert.Equal(encoded, CanonicalJson.Encode(reparsed.RootElement));
+    }
 }

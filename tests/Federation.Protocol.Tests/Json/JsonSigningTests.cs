@@ -55,4 +55,20 @@ public class JsonSigningTests
         Assert.Equal("abc", value["signatures"]!["other"]!["ed25519:x"]!.GetValue<string>());
         Assert.NotNull(value["signatures"]!["domain"]!["ed25519:1"]);
     }
+
+    [Theory]
+    [InlineData(new byte[] { 0xC3, 0x28 })]
+    [InlineData(new byte[] { (byte)'\\', (byte)'u', (byte)'d', (byte)'8', (byte)'0', (byte)'0' })]
+    public void Verify_is_false_not_an_exception_for_a_signature_or_key_id_that_is_not_valid_text(byte[] badText)
+    {
+        // Found by fuzzing: reading such a string threw InvalidOperationException out of Verify.
+        byte[] asSignature = [.. "{\"signatures\":{\"domain\":{\"ed25519:1\":\""u8, .. badText, .. "\"}}}"u8];
+        byte[] asKeyId = [.. "{\"signatures\":{\"domain\":{\""u8, .. badText, .. "\":\"x\"}}}"u8];
+
+        foreach (var json in new[] { asSignature, asKeyId })
+        {
+            using var document = JsonDocument.Parse(json);
+            Assert.False(JsonSigning.Verify(document.RootElement, "domain", "ed25519:1", SpecVectors.Key.PublicKey, []));
+        }
+    }
 }
