@@ -1,5 +1,7 @@
 using Federation.Api.Authentication;
+using Federation.Api.Client;
 using Federation.Api.Errors;
+using Federation.Api.Joins;
 using Federation.Api.Keys;
 using Federation.Api.Rooms;
 using Federation.Api.Send;
@@ -22,6 +24,7 @@ public static class FederationApi
         services.AddSingleton<XMatrixAuthenticationFilter>();
         services.AddSingleton<StateCalculator>();
         services.AddSingleton<RoomAccess>();
+        services.AddSingleton<AccessTokenFilter>();
         return services;
     }
 
@@ -39,6 +42,10 @@ public static class FederationApi
         var authenticated = endpoints.MapGroup("").AddEndpointFilter<XMatrixAuthenticationFilter>();
         authenticated.MapSendTransaction();
         authenticated.MapRoomReadEndpoints();
+        authenticated.MapJoinEndpoints();
+
+        // The Client-Server endpoints of local users, authenticated by access token.
+        endpoints.MapClientApi();
         endpoints.MapFallback(context =>
             MatrixErrorResponse.WriteAsync(context, StatusCodes.Status404NotFound, ErrorCode.Unrecognized, "Unrecognized request"));
         return endpoints;

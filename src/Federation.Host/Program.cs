@@ -9,6 +9,7 @@ using Federation.Host.Keys;
 using Federation.Host.Listening;
 using Federation.Ingest;
 using Federation.Ingest.Queue;
+using Federation.Local;
 using Federation.Storage;
 using Federation.Storage.Dag;
 using Federation.Storage.Dag.Transactions;
@@ -54,6 +55,8 @@ builder.Services.AddSingleton<DatabaseConnection>();
 builder.Services.AddHostedService<DatabaseStartup>();
 // Hosted services start in order: this one only once the database is migrated.
 builder.Services.AddHostedService(services => services.GetRequiredService<InboundQueueWorker>());
+// After the database start-up, so the outbound sender's first read finds the database running.
+builder.Services.AddFederationLocal(builder.Configuration);
 builder.Services.AddSingleton<PrometheusMetrics>();
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
 

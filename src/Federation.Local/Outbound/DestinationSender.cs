@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Federation.Client.Http;
+using Federation.Protocol.Json;
+using Federation.Protocol.Keys;
+using Federation.Storage.Dag;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Federation.Local.Outbound;
+
+/// <summary>
+/// The one sender loop of a destination: sends its queued events oldest first in <c>/send</c> transactions, one at a
+/// time, and waits with doubling back-off while the destination fails. A transaction id names the queue rows it
+/// carries, so a retry of the same rows reuses the id and the destination answers it from its transaction cache.
+/// </summary>
+internal sealed partial class DestinationSender(
+    string destination,
+    OutboundPdus queue,
+    OutboundWakeups wakeups,
+    DagStore store,
+    FederationClient client,
+    ServerIdentity identity,
+    IOptions<OutboundOptions> options,
+    TimeProvider time,
+    ILogger logger) : IDisposable
+{
+    private readonly SemaphoreSlim _signal = new(0);
+    private int _failures;
+
+    public string Destination => destination;
+
+    public void Dispose() => _signal.Dispose();
+
+    /// <summary>New rows were queued: wake the loop if it is idle (a loop in back-off keeps waiting).</summary>
+    public void Wake()
+    {
+        if (_signal.CurrentCount == 0)
+        {
+            _signal.Release();
+        }
+    }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var batch = await queue.PeekAsync(destination, options.Value.MaxPdusPerTransaction, cancellationToken).ConfigureAwait(false);
+                if (batch.Count == 0)
+                {
+                    await _signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (await SendAsync(batch, cancellationToken).ConfigureAwait(false))
+                {
+                    _failures = 0;
+                    continue;
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // The loop must outlive a failing database round trip; it backs off and tries again.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                LogLoopFailed(logger, e, destination);
+            }
+
+            await BackOffAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<bool> SendAsync(IReadOnlyList<QueuedPdu> batch, CancellationToken cancellationToken)
+    {
+        var held = (await store.GetEventsAsync([.. batch.Select(r => r.EventId)], cancellationToken).ConfigureAwait(false))
+            .ToDictionary(e => e.EventId, StringComparer.Ordinal);
+        var pdus = new JsonArray();
+        foreach (var row in batch)
+        {
+            if (held.TryGetValue(row.EventId, out var stored))
+            {
+                pdus.Add(JsonNode.Parse(stored.ServedJson.Span));
+            }
+        }
+
+        var txnId = string.Create(CultureInfo.InvariantCulture, $"{batch[0].QueueNid}_{batch[^1].QueueNid}_{batch.Count}");
+        var body = new JsonObject
+        {
+            ["origin"] = identity.ServerName,
+            ["origin_server_ts"] = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            ["pdus"] = pdus,
+        };
+        if (pdus.Count > 0)
+        {
+            using var response = await client.SendAsync(
+                destination,
+                HttpMethod.Put,
+                "/_matrix/federation/v1/send/" + Uri.EscapeDataString(txnId),
+                JsonSigning.ToElement(body),
+                sign: true,
+                cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccess)
+            {
+                LogSendFailed(logger, destination, txnId, response.Failure ?? "no JSON body");
+                return false;
+            }
+
+            var refused = Rejections(response.Body!.RootElement);
+            LogSent(logger, destination, txnId, pdus.Count, refused);
+        }
+
+        // Rows whose event is not held (never persisted) cannot be sent; they leave the queue with the rest.
+        await queue.RemoveAsync(destination, batch, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task BackOffAsync(CancellationToken cancellationToken)
+    {
+        _failures++;
+        var delay = TimeSpan.FromTicks((long)Math.Min(
+            options.Value.RetryMaxDelay.Ticks,
+            options.Value.RetryBaseDelay.Ticks * Math.Pow(2, Math.Min(_failures - 1, 30))));
+        try
+        {
+            var wait = Task.Delay(delay, time, cancellationToken);
+            wakeups.BackingOff(destination, delay);
+            await wait.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private static int Rejections(JsonElement response) =>
+        response.TryGetProperty("pdus", out var results) && results.ValueKind == JsonValueKind.Object
+            ? results.EnumerateObject().Count(r => r.Value.ValueKind == JsonValueKind.Object && r.Value.TryGetProperty("error", out _))
+            : 0;
+
+    [LoggerMessage(EventId = 5000, Level = LogLevel.Debug, Message = "Sent transaction {TxnId} to {Destination}: {Count} PDUs, {Errors} refused")]
+    private static partial void LogSent(ILogger logger, string destination, string txnId, int count, int errors);
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "Transaction {TxnId} to {Destination} failed: {Failure}")]
+    private static partial void LogSendFailed(ILogger logger, string destination, string txnId, string failure);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Error, Message = "Sender loop of {Destination} failed")]
+    private static partial void LogLoopFailed(ILogger logger, Exception exception, string destination);
+}

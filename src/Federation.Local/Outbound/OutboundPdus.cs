@@ -1,0 +1,127 @@
+using Federation.Ingest.State;
+using Federation.Protocol.Events;
+using Federation.Protocol.Keys;
+using Npgsql;
+
+namespace Federation.Local.Outbound;
+
+/// <summary>
+/// The persisted queue of events to send (migration 0014): one row per (destination, event), sent oldest first by the
+/// destination's sender loop and deleted once delivered, so a restart resumes sending where it stopped.
+/// </summary>
+public sealed class OutboundPdus(NpgsqlDataSource dataSource, RoomServers servers, ServerIdentity identity, OutboundWakeups wakeups, TimeProvider time)
+{
+    private const string InsertSql =
+        """
+        INSERT INTO outbound_pdus (destination, room_id, event_id, enqueued_ts)
+        SELECT d, $2, $3, $4 FROM unnest($1::text[]) AS d
+        ON CONFLICT (destination, event_id) DO NOTHING
+        """;
+
+    private const string PeekSql =
+        "SELECT queue_nid, room_id, event_id FROM outbound_pdus WHERE destination = $1 ORDER BY queue_nid LIMIT $2";
+
+    private const string DeleteSql = "DELETE FROM outbound_pdus WHERE destination = $1 AND queue_nid = ANY ($2)";
+
+    private const string DestinationsSql = "SELECT DISTINCT destination FROM outbound_pdus";
+
+    private const string PendingSql = "SELECT EXISTS (SELECT 1 FROM outbound_pdus WHERE destination = $1 AND event_id = $2)";
+
+    /// <summary>
+    /// Queues a locally created event for every other server with a joined member in the room before or after it (so
+    /// that a server whose last user is kicked or leaves still hears of it).
+    /// </summary>
+    public async Task EnqueueAsync(Pdu pdu, RoomState stateBefore, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pdu);
+        var before = await servers.JoinedServersAsync(stateBefore, pending: null, cancellationToken).ConfigureAwait(false);
+        var after = await servers.JoinedServersAsync(stateBefore, pdu, cancellationToken).ConfigureAwait(false);
+        await EnqueueAsync(pdu, before.Union(after), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Queues an event for the given servers (our own name is skipped).</summary>
+    public async Task EnqueueAsync(Pdu pdu, IEnumerable<string> destinations, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pdu);
+        var targets = destinations.Where(d => !string.Equals(d, identity.ServerName, StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).ToArray();
+        if (targets.Length == 0)
+        {
+            return;
+        }
+
+        await using (var command = dataSource.CreateCommand(InsertSql))
+        {
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = targets });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = pdu.RoomId });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = pdu.EventId });
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = time.GetUtcNow().ToUnixTimeMilliseconds() });
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var destination in targets)
+        {
+            wakeups.Wake(destination);
+        }
+    }
+
+    /// <summary>The oldest queued events of a destination.</summary>
+    public async Task<IReadOnlyList<QueuedPdu>> PeekAsync(string destination, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(PeekSql);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = destination });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        var rows = new List<QueuedPdu>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(new QueuedPdu(reader.GetInt64(0), reader.GetString(1), reader.GetString(2)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Removes delivered (or undeliverable) rows and tells waiters.</summary>
+    public async Task RemoveAsync(string destination, IReadOnlyCollection<QueuedPdu> rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        await using (var command = dataSource.CreateCommand(DeleteSql))
+        {
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = destination });
+            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. rows.Select(r => r.QueueNid)] });
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        wakeups.Delivered(destination, rows.Select(r => r.EventId));
+    }
+
+    /// <summary>Every destination that has queued events (read at start, to resume).</summary>
+    public async Task<IReadOnlyList<string>> DestinationsAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(DestinationsSql);
+        var result = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            result.Add(reader.GetString(0));
+        }
+
+        return result;
+    }
+
+    /// <summary>Completes once <paramref name="eventId"/> is no longer queued for <paramref name="destination"/> (delivered, or never queued).</summary>
+    public async Task WaitUntilSentAsync(string destination, string eventId, CancellationToken cancellationToken)
+    {
+        var waiter = wakeups.Waiter(destination, eventId);
+        await using (var command = dataSource.CreateCommand(PendingSql))
+        {
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = destination });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = eventId });
+            if (!(bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+            {
+                wakeups.Delivered(destination, [eventId]);
+            }
+        }
+
+        await waiter.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
