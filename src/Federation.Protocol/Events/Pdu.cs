@@ -70,7 +70,7 @@ public sealed class Pdu
 
     /// <summary>
     /// Parses a PDU received over federation: checks its format for <paramref name="version"/> (strict canonical JSON
-    /// from version 6; in every version, JSON that canonical JSON can encode) and computes its event id (v1/v2 take the
+    /// from version 6; in every version, JSON that canonical JSON can encode, without duplicate keys) and computes its event id (v1/v2 take the
     /// supplied <c>event_id</c>).
     /// </summary>
     /// <exception cref="PduFormatException">The event is malformed; the message says which field and why.</exception>
@@ -80,8 +80,9 @@ public sealed class Pdu
         try
         {
             // Versions before 6 tolerate non-canonical numbers but not invalid UTF-8 or unpaired surrogate escapes:
-            // reading such a string throws, and no hash or signature can be computed over it.
-            CanonicalJson.Validate(json, strict: version.EnforcesCanonicalJson);
+            // reading such a string throws, and no hash or signature can be computed over it. Duplicate keys are refused
+            // in every version: a reader keeping the last value (Synapse's) hashes other bytes than the sender signed.
+            CanonicalJson.Validate(json, strict: version.EnforcesCanonicalJson, rejectDuplicates: true);
         }
         catch (CanonicalJsonException e)
         {

@@ -107,13 +107,38 @@ public static class CanonicalJson
     /// <paramref name="strict"/>, only integers within ±(2^53−1).
     /// </summary>
     /// <exception cref="CanonicalJsonException">The value cannot be; the message names the offending path.</exception>
-    public static void Validate(JsonElement value, bool strict)
+    public static void Validate(JsonElement value, bool strict) => Validate(value, strict, rejectDuplicates: false);
+
+    /// <summary>
+    /// As <see cref="Validate(JsonElement, bool)"/>, and with <paramref name="rejectDuplicates"/> also refusing an object
+    /// that has a key twice: lenient readers let duplicates through, and no two servers need agree on their meaning.
+    /// </summary>
+    /// <exception cref="CanonicalJsonException">The value cannot be; the message says where and why.</exception>
+    public static void Validate(JsonElement value, bool strict, bool rejectDuplicates)
     {
         // The common case, valid input, takes a pass that allocates nothing. Only when that pass is not sure does the
         // exact one, which builds the path of every value it visits, walk the input again to decide and say where.
-        if (!LastStrictlyValid.Matches(value) && !IsValid(value, strict, 0, rejectDuplicates: false))
+        if (LastStrictlyValid.Matches(value) || IsValid(value, strict, 0, rejectDuplicates))
+        {
+            return;
+        }
+
+        if (!rejectDuplicates || !IsValid(value, strict, 0, rejectDuplicates: false))
         {
             Validate(value, strict, "$", 0);
+        }
+
+        if (rejectDuplicates)
+        {
+            // Everything else is fine: parsing the text again with the parser's duplicate check decides and words it.
+            try
+            {
+                JsonDocument.Parse(JsonMarshal.GetRawUtf8Value(value).ToArray(), Options).Dispose();
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
+            {
+                throw new CanonicalJsonException($"Invalid JSON: {e.Message}", e);
+            }
         }
     }
 

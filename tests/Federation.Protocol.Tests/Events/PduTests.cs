@@ -62,6 +62,19 @@ public class PduTests
         Assert.Contains("event_id", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("1")]
+    [InlineData("10")]
+    public void Parse_refuses_a_duplicate_key_in_any_room_version(string version)
+    {
+        var text = RealCreateEvent.TrimEnd()[..^1] + ",\"depth\":99}";
+        using var document = JsonDocument.Parse(text);
+
+        var error = Assert.Throws<PduFormatException>(() => Pdu.Parse(document.RootElement, RoomVersion.Get(version)));
+
+        Assert.Contains("depth", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_derives_the_room_id_of_a_version_12_create_event_from_its_hash()
     {
