@@ -14,6 +14,13 @@ public sealed class FederationClientOptions
     public Dictionary<string, string> Destinations { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>
+    /// Whether outbound connections may reach loopback, private, link-local and other non-public addresses for any
+    /// server name. Default false: server names come from remote input, so only hosts named in
+    /// <see cref="Destinations"/> may resolve to such addresses. Set it for a federation inside a private network.
+    /// </summary>
+    public bool AllowPrivateAddresses { get; set; }
+
+    /// <summary>
     /// PEM file of an extra certificate authority trusted for outbound TLS (a private test CA). Default none: the
     /// system trust store only.
     /// </summary>

@@ -52,6 +52,7 @@ public static class FederationClientServices
             MaxAutomaticRedirections = 5,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             ConnectTimeout = TimeSpan.FromSeconds(10),
+            ConnectCallback = OutboundAddressPolicy.For(options).ConnectAsync,
         };
         if (TrustedCertificates.CallbackFor(options.TrustedCaCertificatePath) is { } callback)
         {
