@@ -5,7 +5,7 @@ using Npgsql;
 
 namespace Federation.Local.Accounts;
 
-/// <summary>Local users, their password hashes and their devices' access tokens, in Postgres (migration 0012).</summary>
+/// <summary>Local users, their password hashes and their devices' access tokens, in Postgres (migration 0019).</summary>
 public sealed class LocalAccountStore(NpgsqlDataSource dataSource, ServerIdentity identity, IOptions<LocalUsersOptions> options, TimeProvider time)
 {
     private const string InsertUserSql =

@@ -6,7 +6,7 @@ using Npgsql;
 namespace Federation.Local.Outbound;
 
 /// <summary>
-/// The persisted queue of events to send (migration 0014): one row per (destination, event), sent oldest first by the
+/// The persisted queue of events to send (migration 0021): one row per (destination, event), sent oldest first by the
 /// destination's sender loop and deleted once delivered, so a restart resumes sending where it stopped.
 /// </summary>
 public sealed class OutboundPdus(NpgsqlDataSource dataSource, RoomServers servers, ServerIdentity identity, OutboundWakeups wakeups, TimeProvider time)

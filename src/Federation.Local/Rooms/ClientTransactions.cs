@@ -4,7 +4,7 @@ using Npgsql;
 namespace Federation.Local.Rooms;
 
 /// <summary>
-/// Client transaction ids (migration 0013): a retried <c>PUT …/send/{type}/{txnId}</c> of the same device gets the event
+/// Client transaction ids (migration 0020): a retried <c>PUT …/send/{type}/{txnId}</c> of the same device gets the event
 /// the first request created. Requests with one key are serialised in the process, so a retry racing the original
 /// waits for it instead of creating a second event.
 /// </summary>

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Federation.Protocol.Events;
 using Federation.Storage.Dag;
 using Federation.Testing.Dag;
+using Federation.Testing.Events;
 using Federation.Testing.Homeservers;
 using Federation.Testing.Postgres;
 using Microsoft.AspNetCore.Http;
@@ -185,6 +186,28 @@ public sealed class SendTransactionEndpointsTests(PostgresDatabaseFixture databa
         }
 
         Assert.Equal([second.EventId], await Store.GetForwardExtremitiesAsync(Room.RoomId));
+    }
+
+    [Fact]
+    public async Task Events_of_another_room_in_a_missing_events_answer_are_not_taken_and_the_gap_stays_open()
+    {
+        _ = Server.CreateClient();
+        var before = await Store.GetForwardExtremitiesAsync(Room.RoomId);
+        var otherRoom = new SignedRoomBuilder(Room.Version, Remote.Identity).CreatePublicRoom("@alice:remote.test");
+        var elsewhere = otherRoom.Message("@alice:remote.test", "from another room");
+        var pointsElsewhere = Room.Add(
+            "@alice:remote.test", EventTypes.Message, null, new JsonObject { ["body"] = "prev in another room" }, prevEvents: [elsewhere.EventId]);
+        Remote.Handle("POST", "/_matrix/federation/v1/get_missing_events/" + Room.RoomId, new
+        {
+            events = new[] { JsonNode.Parse(elsewhere.Json.GetRawText()) },
+        });
+
+        await Results(await Push("t17", pointsElsewhere));
+
+        Assert.Null(await Stored(elsewhere.EventId));
+        Assert.Null(await Stored(pointsElsewhere.EventId));
+        Assert.Equal(before, await Store.GetForwardExtremitiesAsync(Room.RoomId));
+        Assert.DoesNotContain(Remote.Requests, r => r.PathAndQuery.Contains("state_ids", StringComparison.Ordinal));
     }
 
     [Fact]
