@@ -21,6 +21,13 @@ public sealed class FederationClientOptions
     public bool AllowPrivateAddresses { get; set; }
 
     /// <summary>
+    /// Destinations whose state (resilience pipeline with its circuit breaker, well-known delegation, verify keys) is
+    /// kept in memory; the least recently used are forgotten beyond it. Default 10,000; 100 to 1,000,000.
+    /// </summary>
+    [Range(100, 1_000_000)]
+    public int MaxTrackedDestinations { get; set; } = 10_000;
+
+    /// <summary>
     /// PEM file of an extra certificate authority trusted for outbound TLS (a private test CA). Default none: the
     /// system trust store only.
     /// </summary>

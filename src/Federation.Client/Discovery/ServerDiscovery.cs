@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
+using Federation.Client.Caching;
 using Microsoft.Extensions.Options;
 
 namespace Federation.Client.Discovery;
@@ -22,7 +22,8 @@ public sealed class ServerDiscovery(HttpClient wellKnownClient, IOptions<Federat
     private const int MaxWellKnownBytes = 50 * 1024;
     private static readonly TimeSpan WellKnownTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly ConcurrentDictionary<string, (string? Delegated, DateTimeOffset Expires)> _wellKnown = new(StringComparer.Ordinal);
+    private readonly BoundedCache<string, (string? Delegated, DateTimeOffset Expires)> _wellKnown =
+        new(options.Value.MaxTrackedDestinations, StringComparer.Ordinal);
 
     public async Task<ResolvedServer> ResolveAsync(string serverName, CancellationToken cancellationToken)
     {
@@ -80,7 +81,7 @@ public sealed class ServerDiscovery(HttpClient wellKnownClient, IOptions<Federat
             // No well-known file: fall back to the name itself, and do not ask again for a while.
         }
 
-        _wellKnown[host] = (delegated, now + (delegated is null ? WellKnownFailureCacheDuration : WellKnownCacheDuration));
+        _wellKnown.Set(host, (delegated, now + (delegated is null ? WellKnownFailureCacheDuration : WellKnownCacheDuration)));
         return delegated;
     }
 

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using Federation.Client.Caching;
 using Federation.Client.Http;
+using Microsoft.Extensions.Options;
 
 namespace Federation.Client.Keys;
 
@@ -9,11 +11,14 @@ namespace Federation.Client.Keys;
 /// replaces keys already known. The last verified response of each server is kept as received, so that this server
 /// can vouch for it to others (<c>/_matrix/key/v2/query</c>).
 /// </summary>
-public sealed class RemoteServerKeys(FederationClient client, TimeProvider time) : IRemoteServerKeys
+public sealed class RemoteServerKeys(FederationClient client, TimeProvider time, IOptions<FederationClientOptions> options) : IRemoteServerKeys
 {
-    private readonly ConcurrentDictionary<(string Server, string KeyId), VerifyKey> _keys = new();
+    /// <summary>Keys kept per tracked destination on average (current and old keys).</summary>
+    private const int KeysPerServer = 4;
+
+    private readonly BoundedCache<(string Server, string KeyId), VerifyKey> _keys = new(options.Value.MaxTrackedDestinations * KeysPerServer);
     private readonly ConcurrentDictionary<string, Lazy<Task>> _fetches = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, ServerKeysResponse> _responses = new(StringComparer.Ordinal);
+    private readonly BoundedCache<string, ServerKeysResponse> _responses = new(options.Value.MaxTrackedDestinations, StringComparer.Ordinal);
 
     public async Task<VerifyKey?> GetAsync(string serverName, string keyId, DateTimeOffset validAt, CancellationToken cancellationToken)
     {
@@ -39,14 +44,23 @@ public sealed class RemoteServerKeys(FederationClient client, TimeProvider time)
 
     private async Task FetchOnceAsync(string serverName, CancellationToken cancellationToken)
     {
-        var fetch = _fetches.GetOrAdd(serverName, server => new Lazy<Task>(() => FetchAsync(server)));
+        var fetch = _fetches.GetOrAdd(serverName, server => new Lazy<Task>(() => FetchAndForgetAsync(server)));
+        await fetch.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The shared fetch leaves the in-flight map when it ends, not when a caller stops waiting: a cancelled caller
+    /// must not make the next one start a second fetch while the first still runs.
+    /// </summary>
+    private async Task FetchAndForgetAsync(string serverName)
+    {
         try
         {
-            await fetch.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await FetchAsync(serverName).ConfigureAwait(false);
         }
         finally
         {
-            _fetches.TryRemove(KeyValuePair.Create(serverName, fetch));
+            _fetches.TryRemove(serverName, out _);
         }
     }
 
@@ -67,10 +81,10 @@ public sealed class RemoteServerKeys(FederationClient client, TimeProvider time)
 
         foreach (var key in keys)
         {
-            _keys[(serverName, key.KeyId)] = key;
+            _keys.Set((serverName, key.KeyId), key);
         }
 
         var validUntil = keys.Where(k => k.ExpiredAt is null).Select(k => k.ValidUntil).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
-        _responses[serverName] = new ServerKeysResponse(serverName, response.Body!.RootElement.Clone(), validUntil);
+        _responses.Set(serverName, new ServerKeysResponse(serverName, response.Body!.RootElement.Clone(), validUntil));
     }
 }

@@ -1,7 +1,7 @@
+using Federation.Client.Caching;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
-using Polly.Registry;
 using Polly.Retry;
 using Polly.Timeout;
 
@@ -12,9 +12,9 @@ namespace Federation.Client.Resilience;
 /// circuit breaker (so an unreachable server is left alone for a while instead of hammered) around a per-attempt
 /// timeout. All timing runs on the injected <see cref="TimeProvider"/>.
 /// </summary>
-public sealed class DestinationPipelines : IDisposable
+public sealed class DestinationPipelines
 {
-    private readonly ResiliencePipelineRegistry<string> _registry = new();
+    private readonly BoundedCache<string, ResiliencePipeline<HttpResponseMessage>> _pipelines;
     private readonly FederationClientOptions _options;
     private readonly TimeProvider _time;
 
@@ -23,13 +23,21 @@ public sealed class DestinationPipelines : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _time = time;
+        _pipelines = new(_options.MaxTrackedDestinations, StringComparer.Ordinal);
     }
 
-    /// <summary>The pipeline of <paramref name="destination"/>, created on first use and kept for the process lifetime.</summary>
+    /// <summary>
+    /// The pipeline of <paramref name="destination"/>, created on first use. Beyond
+    /// <see cref="FederationClientOptions.MaxTrackedDestinations"/> the least recently used are forgotten (with their
+    /// breaker state: a destination that quiet is not being hammered).
+    /// </summary>
     public ResiliencePipeline<HttpResponseMessage> For(string destination) =>
-        _registry.GetOrAddPipeline<HttpResponseMessage>(destination, Configure);
-
-    public void Dispose() => _registry.Dispose();
+        _pipelines.GetOrAdd(destination, _ =>
+        {
+            var builder = new ResiliencePipelineBuilder<HttpResponseMessage>();
+            Configure(builder);
+            return builder.Build();
+        });
 
     private void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder)
     {
