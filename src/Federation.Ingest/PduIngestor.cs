@@ -75,7 +75,9 @@ public sealed partial class PduIngestor(
 
         if (!await AclAllowsAsync(roomId, version, origin, cancellationToken).ConfigureAwait(false))
         {
-            return (null, PduOutcome.Dropped($"{origin} is denied by the server ACL of {roomId}"), null);
+            // Refused before any signature work, but keyed by the event id (when it has one) so the origin sees why.
+            PduFormatCheck.Check(json, version, enforceReferenceLimits: true, out var denied);
+            return (denied?.EventId, PduOutcome.Dropped($"{origin} is denied by the server ACL of {roomId}"), null);
         }
 
         var (pushed, eventId, outcome) = await verifier.VerifyAsync(

@@ -1,0 +1,8 @@
+namespace Federation.Conformance.Running;
+
+public enum ScenarioStatus
+{
+    Passed,
+    Failed,
+    Skipped,
+}
