@@ -1,3 +1,4 @@
+using Federation.Ingest.Batching;
 using Federation.Ingest.Holes;
 using Federation.Ingest.Outliers;
 using Federation.Ingest.Queue;
@@ -29,6 +30,8 @@ public static class IngestServices
         services.TryAddSingleton<HoleStateCalculator>();
         services.TryAddSingleton<OutlierPersister>();
         services.TryAddSingleton<PduIngestor>();
+        services.TryAddSingleton<SettledEventCache>();
+        services.TryAddSingleton<QueueRunIngestor>();
         services.TryAddSingleton<InboundPduStore>();
         services.TryAddSingleton<InboundQueueWorker>();
         return services;

@@ -57,23 +57,61 @@ public sealed partial class PduIngestor(
     /// </summary>
     /// <returns>The event id when known, the outcome, and the event to process further when there is anything to do.</returns>
     public async Task<(string? EventId, PduOutcome Outcome, VerifiedEvent? Admitted)> AdmitAsync(
-        string origin, JsonElement json, CancellationToken cancellationToken)
+        string origin, JsonElement json, CancellationToken cancellationToken) =>
+        (await AdmitTransactionAsync(origin, [json], cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// <see cref="AdmitAsync"/> for every PDU of a transaction: the room's version and ACL are looked up once per room,
+    /// the PDUs' signatures are checked in parallel, and one read finds those already held with state.
+    /// </summary>
+    /// <returns>One result per PDU, in order.</returns>
+    public async Task<IReadOnlyList<(string? EventId, PduOutcome Outcome, VerifiedEvent? Admitted)>> AdmitTransactionAsync(
+        string origin, IReadOnlyList<JsonElement> pdus, CancellationToken cancellationToken)
     {
-        var roomId = json.ValueKind == JsonValueKind.Object && json.TryGetProperty("room_id", out var room) && room.ValueKind == JsonValueKind.String
-            ? room.GetString()!
-            : null;
-        if (roomId is null)
+        ArgumentNullException.ThrowIfNull(pdus);
+        var rooms = new Dictionary<string, (RoomVersion? Version, bool Allowed)>(StringComparer.Ordinal);
+        foreach (var roomId in pdus.Select(RoomIdOf).OfType<string>().Distinct(StringComparer.Ordinal))
+        {
+            var version = await store.GetRoomVersionAsync(roomId, cancellationToken).ConfigureAwait(false);
+            rooms[roomId] = (version, version is not null && await AclAllowsAsync(roomId, version, origin, cancellationToken).ConfigureAwait(false));
+        }
+
+        var results = new (string? EventId, PduOutcome Outcome, VerifiedEvent? Admitted)[pdus.Count];
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, pdus.Count), parallel, async (i, token) =>
+            results[i] = await VerifyForAdmissionAsync(origin, pdus[i], rooms, token).ConfigureAwait(false)).ConfigureAwait(false);
+
+        var verified = results.Select(r => r.Admitted?.EventId).OfType<string>().ToArray();
+        var held = (await store.GetEventsAsync(verified, cancellationToken).ConfigureAwait(false))
+            .Where(e => !e.IsOutlier)
+            .Select(e => e.EventId)
+            .ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < results.Length; i++)
+        {
+            if (results[i].Admitted is { } admitted && held.Contains(admitted.EventId))
+            {
+                results[i] = (admitted.EventId, PduOutcome.Accepted, null);
+            }
+        }
+
+        return results;
+    }
+
+    private async Task<(string? EventId, PduOutcome Outcome, VerifiedEvent? Admitted)> VerifyForAdmissionAsync(
+        string origin, JsonElement json, Dictionary<string, (RoomVersion? Version, bool Allowed)> rooms, CancellationToken cancellationToken)
+    {
+        if (RoomIdOf(json) is not { } roomId)
         {
             return (null, PduOutcome.Dropped("'room_id' is required and must be a string"), null);
         }
 
-        var version = await store.GetRoomVersionAsync(roomId, cancellationToken).ConfigureAwait(false);
+        var (version, allowed) = rooms[roomId];
         if (version is null)
         {
             return (null, PduOutcome.Dropped($"This server is not in room {roomId}"), null);
         }
 
-        if (!await AclAllowsAsync(roomId, version, origin, cancellationToken).ConfigureAwait(false))
+        if (!allowed)
         {
             // Refused before any signature work, but keyed by the event id (when it has one) so the origin sees why.
             PduFormatCheck.Check(json, version, enforceReferenceLimits: true, out var denied);
@@ -82,15 +120,13 @@ public sealed partial class PduIngestor(
 
         var (pushed, eventId, outcome) = await verifier.VerifyAsync(
             json, version, roomId, enforceReferenceLimits: true, expectedEventId: null, cancellationToken).ConfigureAwait(false);
-        if (pushed is null)
-        {
-            return (eventId, outcome, null);
-        }
-
-        return await HeldWithStateAsync(pushed.EventId, cancellationToken).ConfigureAwait(false)
-            ? (pushed.EventId, PduOutcome.Accepted, null)
-            : (pushed.EventId, PduOutcome.Accepted, pushed);
+        return pushed is null ? (eventId, outcome, null) : (pushed.EventId, PduOutcome.Accepted, pushed);
     }
+
+    private static string? RoomIdOf(JsonElement json) =>
+        json.ValueKind == JsonValueKind.Object && json.TryGetProperty("room_id", out var room) && room.ValueKind == JsonValueKind.String
+            ? room.GetString()!
+            : null;
 
     /// <summary>
     /// The rest for an admitted event: what it needs from the origin (missing events, holes, auth chains), then, under

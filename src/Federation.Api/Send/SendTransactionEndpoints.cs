@@ -47,9 +47,8 @@ public static class SendTransactionEndpoints
         var ingestor = context.RequestServices.GetRequiredService<PduIngestor>();
         var results = new JsonObject();
         var admitted = new List<(string Origin, VerifiedEvent Event)>();
-        foreach (var pdu in pdus)
+        foreach (var (eventId, outcome, toProcess) in await ingestor.AdmitTransactionAsync(request.Origin, pdus, context.RequestAborted).ConfigureAwait(false))
         {
-            var (eventId, outcome, toProcess) = await ingestor.AdmitAsync(request.Origin, pdu, context.RequestAborted).ConfigureAwait(false);
             if (eventId is null)
             {
                 continue;

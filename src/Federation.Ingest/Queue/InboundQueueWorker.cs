@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Federation.Ingest.Batching;
 using Federation.Storage.Dag;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -162,8 +163,18 @@ public sealed partial class InboundQueueWorker(
                 return true;
             }
 
-            foreach (var queued in next)
+            var index = 0;
+            while (index < next.Count)
             {
+                var run = await ProcessRunAsync(next, index, stoppingToken).ConfigureAwait(false);
+                if (run > 0)
+                {
+                    await lease.RemoveAsync([.. next.Skip(index).Take(run).Select(q => q.Id)], stoppingToken).ConfigureAwait(false);
+                    index += run;
+                    continue;
+                }
+
+                var queued = next[index++];
                 try
                 {
                     await services.GetRequiredService<PduIngestor>().ProcessAdmittedAsync(queued.Origin, queued.Event, stoppingToken).ConfigureAwait(false);
@@ -186,6 +197,23 @@ public sealed partial class InboundQueueWorker(
         }
     }
 
+    /// <summary>
+    /// Events that need nothing remote are checked and persisted together; 0 means the next event goes alone. An error
+    /// here only sends the event the one-at-a-time way, which counts failures and pauses the room as usual.
+    /// </summary>
+    private async Task<int> ProcessRunAsync(IReadOnlyList<QueuedPdu> queue, int start, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await services.GetRequiredService<QueueRunIngestor>().ProcessRunAsync(queue, start, stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            LogRunFailed(logger, queue[start].Event.EventId, e);
+            return 0;
+        }
+    }
+
     public override void Dispose()
     {
         _wake.Dispose();
@@ -200,6 +228,9 @@ public sealed partial class InboundQueueWorker(
 
     [LoggerMessage(EventId = 1022, Level = LogLevel.Warning, Message = "Processing {EventId} in {RoomId} failed (attempt {Attempt}); the room waits")]
     private static partial void LogEventFailed(ILogger logger, string eventId, string roomId, int attempt, Exception exception);
+
+    [LoggerMessage(EventId = 1024, Level = LogLevel.Warning, Message = "Processing a run of queued events from {EventId} together failed; they go one at a time")]
+    private static partial void LogRunFailed(ILogger logger, string eventId, Exception exception);
 
     [LoggerMessage(EventId = 1023, Level = LogLevel.Error, Message = "Processing {EventId} in {RoomId} kept failing; it is dropped from the queue")]
     private static partial void LogEventGivenUp(ILogger logger, string eventId, string roomId, Exception exception);

@@ -35,6 +35,14 @@ public sealed class RoomLease(NpgsqlConnection connection, string roomId, RoomVe
     public Task RemoveAsync(long id, CancellationToken cancellationToken) =>
         ExecuteAsync("DELETE FROM inbound_pdus WHERE id = $1", id, cancellationToken);
 
+    /// <summary>Removes processed events from the queue in one statement.</summary>
+    public async Task RemoveAsync(long[] ids, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("DELETE FROM inbound_pdus WHERE id = ANY ($1)", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = ids });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Counts a failed attempt at processing an event.</summary>
     public Task RecordFailureAsync(long id, CancellationToken cancellationToken) =>
         ExecuteAsync("UPDATE inbound_pdus SET attempts = attempts + 1 WHERE id = $1", id, cancellationToken);

@@ -2,6 +2,7 @@ using Federation.Ingest.Store;
 using Federation.Protocol.Events;
 using Federation.Protocol.RoomVersions;
 using Federation.StateResolution;
+using Federation.StateResolution.Events;
 using Federation.StateResolution.Resolution;
 using Federation.Storage.Dag;
 
@@ -76,8 +77,13 @@ public sealed class StateCalculator(DagStore store)
     }
 
     /// <summary>Resolves state maps; events of <paramref name="pending"/> are used before the store is asked.</summary>
-    public async Task<RoomState> ResolveAsync(
-        RoomVersion version, IReadOnlyList<RoomState> states, IReadOnlyDictionary<string, Pdu>? pending, CancellationToken cancellationToken)
+    public Task<RoomState> ResolveAsync(
+        RoomVersion version, IReadOnlyList<RoomState> states, IReadOnlyDictionary<string, Pdu>? pending, CancellationToken cancellationToken) =>
+        ResolveWithAsync(version, states, new StoreEventSource(store, pending), cancellationToken);
+
+    /// <summary>Resolves state maps with the events of <paramref name="events"/>.</summary>
+    public static async Task<RoomState> ResolveWithAsync(
+        RoomVersion version, IReadOnlyList<RoomState> states, IEventSource events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(states);
         switch (states.Count)
@@ -91,7 +97,7 @@ public sealed class StateCalculator(DagStore store)
         var sets = states
             .Select(s => (IReadOnlyDictionary<StateKey, string>)s.Entries.ToDictionary(e => new StateKey(e.Key.Type, e.Key.StateKey), e => e.Value))
             .ToList();
-        var resolved = await StateResolver.ResolveAsync(version, new StoreEventSource(store, pending), sets, cancellationToken).ConfigureAwait(false);
+        var resolved = await StateResolver.ResolveAsync(version, events, sets, cancellationToken).ConfigureAwait(false);
         return new RoomState(resolved.ToDictionary(e => new StateSlot(e.Key.Type, e.Key.Key), e => e.Value));
     }
 }
