@@ -91,7 +91,13 @@ public sealed partial class DagStore
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var state = await StateAtAsync(connection, roomId, eventId, position, cancellationToken).ConfigureAwait(false);
-        return state is null ? null : await eventIds.GetAsync(connection, [.. state.Map.Values], cancellationToken).ConfigureAwait(false);
+        if (state is null)
+        {
+            return null;
+        }
+
+        var ids = state.EventIds ??= await eventIds.GetManyAsync(connection, [.. state.Map.Values], cancellationToken).ConfigureAwait(false);
+        return Array.AsReadOnly(ids);
     }
 
     /// <summary>The state before or after <paramref name="eventId"/> as a map, or null as for <see cref="GetStateIdsAsync"/>.</summary>
@@ -107,7 +113,8 @@ public sealed partial class DagStore
 
         var slots = state.Map.Keys.ToArray();
         await interner.LoadSlotsAsync(connection, slots, cancellationToken).ConfigureAwait(false);
-        var ids = await eventIds.GetAsync(connection, [.. slots.Select(slot => state.Map[slot])], cancellationToken).ConfigureAwait(false);
+        // Keys and values of an unchanged dictionary enumerate in the same order, so the ids line up with the slots.
+        var ids = state.EventIds ??= await eventIds.GetManyAsync(connection, [.. state.Map.Values], cancellationToken).ConfigureAwait(false);
         var result = new Dictionary<StateSlot, string>(slots.Length);
         for (var i = 0; i < slots.Length; i++)
         {

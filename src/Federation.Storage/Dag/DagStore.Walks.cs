@@ -34,12 +34,22 @@ public sealed partial class DagStore
         )
         """;
 
+    // The walk, the cut to the limit (nearest rounds first; within the last round the deepest, so a cut keeps what is
+    // closest to latest_events) and the events themselves, in one statement: one round trip.
     private const string MissingEventsSql =
         WalkCte
-        + """
-        SELECT w.round, f.nid, e.depth, e.stream_ordering, e.status
-        FROM walk w CROSS JOIN LATERAL unnest(w.front) AS f(nid) JOIN events e ON e.event_nid = f.nid
-        WHERE w.round > 0
+        + $"""
+        , found AS (
+            SELECT f.nid, e.status
+            FROM walk w CROSS JOIN LATERAL unnest(w.front) AS f(nid) JOIN events e ON e.event_nid = f.nid
+            WHERE w.round > 0
+            ORDER BY w.round, e.depth DESC, e.stream_ordering DESC
+            LIMIT $4
+        )
+        SELECT {EventColumns}
+        FROM found fo JOIN ({EventJoins}) ON e.event_nid = fo.nid
+        WHERE fo.status <> 2
+        ORDER BY e.depth, e.stream_ordering
         """;
 
     private const string BackfillSql =
@@ -81,27 +91,17 @@ public sealed partial class DagStore
             return [];
         }
 
-        var found = new List<(int Round, long Nid, long Depth, long Stream, EventStatus Status)>();
-        await using (var command = Sql.Command(
-            connection, MissingEventsSql, room.Nid, latestEvents.ToArray(), earliestEvents.ToArray(), limit, limit))
+        var result = new List<StoredEvent>(limit);
+        await using var command = Sql.Command(
+            connection, MissingEventsSql, room.Nid, latestEvents.ToArray(), earliestEvents.ToArray(), limit, limit);
+
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                found.Add((reader.GetInt32(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), (EventStatus)reader.GetInt16(4)));
-            }
+            result.Add(ReadEvent(reader));
         }
 
-        // Nearest rounds first; within the last round the deepest, so a cut keeps what is closest to latest_events.
-        var chosen = found
-            .OrderBy(e => e.Round).ThenByDescending(e => e.Depth).ThenByDescending(e => e.Stream)
-            .Take(limit)
-            .Where(e => e.Status != EventStatus.Rejected)
-            .OrderBy(e => e.Depth).ThenBy(e => e.Stream)
-            .Select(e => e.Nid)
-            .ToArray();
-        var events = await ReadEventsByNidAsync(connection, chosen, cancellationToken).ConfigureAwait(false);
-        return [.. chosen.Select(nid => events[nid])];
+        return result;
     }
 
     /// <summary>

@@ -7,6 +7,9 @@ internal sealed class EventRef(long nid)
 
     public bool Held { get; set; }
 
+    /// <summary>The id had a nid before this write (it was held or referenced), so it may be a hole this write fills.</summary>
+    public bool KnownBefore { get; init; }
+
     public bool Outlier { get; set; }
 
     public EventStatus Status { get; set; }

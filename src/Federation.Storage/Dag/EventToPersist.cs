@@ -31,6 +31,12 @@ public sealed class EventToPersist
     /// <summary>The redacted copy to serve and use instead, when the content hash did not match.</summary>
     public JsonElement? RedactedJson { get; init; }
 
+    /// <summary>
+    /// The event's JSON already encoded canonically (as read back from the store, or encoded once when received), stored
+    /// as given instead of encoding <see cref="Pdu"/>'s JSON again. Must be exactly that encoding; null: the store encodes.
+    /// </summary>
+    public ReadOnlyMemory<byte>? CanonicalJson { get; init; }
+
     /// <summary>State before the event; required unless <see cref="IsOutlier"/>.</summary>
     public StateBefore? StateBefore { get; init; }
 

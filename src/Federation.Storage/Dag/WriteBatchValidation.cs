@@ -62,6 +62,27 @@ internal static class WriteBatchValidation
         return [.. ids];
     }
 
+    /// <summary>
+    /// Most state groups the batch can create: one for a state before given as a delta or a full map, one for the state
+    /// after a state event that is not rejected. "State after my prev" needs none, so a batch of messages allocates none.
+    /// </summary>
+    public static int GroupBudget(IReadOnlyList<EventToPersist> events)
+    {
+        var budget = 0;
+        foreach (var entry in events)
+        {
+            if (entry.StateBefore is null)
+            {
+                continue;
+            }
+
+            budget += entry.StateBefore is StateBefore.AfterEvent ? 0 : 1;
+            budget += entry.Pdu.StateKey is not null && entry.Status != EventStatus.Rejected ? 1 : 0;
+        }
+
+        return budget;
+    }
+
     /// <summary>Every state slot the batch mentions: of its state events and in the states it gives.</summary>
     public static IReadOnlyCollection<StateSlot> SlotsOf(IReadOnlyList<EventToPersist> events)
     {

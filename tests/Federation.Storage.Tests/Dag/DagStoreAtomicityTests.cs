@@ -92,6 +92,49 @@ public sealed class DagStoreAtomicityTests(PostgresDatabaseFixture database) : D
     }
 
     [Fact]
+    public async Task Two_stores_persisting_the_same_batches_at_once_store_each_event_once()
+    {
+        // Both processes receive the same 20 batches of 5 joins (as from two transactions relaying the same PDUs).
+        var room = await NewStartedRoomAsync();
+        var (_, second) = NewStore();
+        var batches = new List<List<EventToPersist>>();
+        var previous = "$j";
+        for (var i = 0; i < 100; i++)
+        {
+            if (i % 5 == 0)
+            {
+                batches.Add([]);
+            }
+
+            var id = $"$s{i}";
+            batches[^1].Add(After(room.Member(id, $"@s{i}:test", "join", [previous], ["$c"]), previous));
+            previous = id;
+        }
+
+        var written = await Task.WhenAll(new[] { Store, second }.Select(async store =>
+        {
+            var mine = new List<string>();
+            foreach (var batch in batches)
+            {
+                var result = await store.PersistEventsAsync(batch);
+                Assert.Equal(batch.Count, result.Persisted.Count + result.AlreadyKnown.Count);
+                mine.AddRange(result.Persisted);
+            }
+
+            return mine;
+        }));
+
+        Assert.Empty(written[0].Intersect(written[1]));
+        Assert.Equal(100, written[0].Count + written[1].Count);
+        Assert.Equal(["$s99"], await Store.GetForwardExtremitiesAsync(room.RoomId));
+        Assert.Equal(["$s99"], await second.GetForwardExtremitiesAsync(room.RoomId));
+        Assert.Equal(102, (await second.GetStateIdsAsync(room.RoomId, "$s99", StatePosition.After))!.Count);
+        Assert.Equal(102, (await Store.GetStateIdsAsync(room.RoomId, "$s99", StatePosition.After))!.Count);
+        Assert.Empty(await Store.GetHolesAsync(room.RoomId));
+        Assert.Equal(102L, await ScalarAsync<long>("SELECT count(*) FROM events WHERE room_nid = (SELECT room_nid FROM rooms WHERE room_id = $1)", room.RoomId));
+    }
+
+    [Fact]
     public async Task A_write_waits_while_its_room_is_locked_and_other_rooms_go_ahead()
     {
         var locked = await NewStartedRoomAsync();

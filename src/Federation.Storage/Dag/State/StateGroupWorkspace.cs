@@ -8,17 +8,22 @@ namespace Federation.Storage.Dag.State;
 /// </summary>
 internal sealed class StateGroupWorkspace(StateGroupCache cache, NpgsqlConnection connection, NpgsqlTransaction? transaction)
 {
+    // Follows prev_state_group_nid from $1 down to height $2 (or the full snapshot), at most $3 rows. Each step is a
+    // primary-key probe (LATERAL … LIMIT 1) and the arrays travel in the same pass: as a join, the planner hashed a
+    // scan of the whole table at every step when its statistics were behind, which made a cold read of a big room's
+    // state take hundreds of milliseconds.
     private const string LoadChainSql =
         """
         WITH RECURSIVE chain AS (
-            SELECT state_group_nid, prev_state_group_nid, height, 1 AS hops FROM state_groups WHERE state_group_nid = $1
+            SELECT g.state_group_nid, g.prev_state_group_nid, g.height, g.slot_nids, g.event_nids, 1 AS hops
+            FROM state_groups g WHERE g.state_group_nid = $1
           UNION ALL
-            SELECT g.state_group_nid, g.prev_state_group_nid, g.height, c.hops + 1
-            FROM chain c JOIN state_groups g ON g.state_group_nid = c.prev_state_group_nid
+            SELECT g.state_group_nid, g.prev_state_group_nid, g.height, g.slot_nids, g.event_nids, c.hops + 1
+            FROM chain c CROSS JOIN LATERAL (
+                SELECT * FROM state_groups s WHERE s.state_group_nid = c.prev_state_group_nid LIMIT 1) g
             WHERE c.height > $2 AND c.hops <= $3
         )
-        SELECT g.state_group_nid, g.prev_state_group_nid, g.height, g.slot_nids, g.event_nids
-        FROM chain c JOIN state_groups g USING (state_group_nid)
+        SELECT state_group_nid, prev_state_group_nid, height, slot_nids, event_nids FROM chain
         """;
 
     private readonly Dictionary<long, StateGroupRow> created = [];
@@ -58,6 +63,19 @@ internal sealed class StateGroupWorkspace(StateGroupCache cache, NpgsqlConnectio
 
             current = row.Prev;
         }
+    }
+
+    /// <summary>The rows from <paramref name="nid"/> down to its full snapshot (the chain must be loaded: see
+    /// <see cref="EnsureChainAsync"/> with −1 and no stop at resolved groups).</summary>
+    public List<StateGroupRow> Chain(long nid)
+    {
+        var chain = new List<StateGroupRow>();
+        for (long? current = nid; current is long groupNid; current = chain[^1].Prev)
+        {
+            chain.Add(Get(groupNid));
+        }
+
+        return chain;
     }
 
     /// <summary>The whole state of a group whose chain is loaded (<see cref="EnsureChainAsync"/> with −1).</summary>
