@@ -48,6 +48,7 @@ public static class RoomEndpoints
         var eventId = await transactions.GetOrCreateAsync(
             user.UserId,
             user.DeviceId,
+            roomId,
             txnId,
             async token => (await builder.CreateAsync(roomId, user.UserId, eventType, null, content, token).ConfigureAwait(false)).EventId,
             context.RequestAborted).ConfigureAwait(false);

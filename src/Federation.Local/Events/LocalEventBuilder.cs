@@ -38,11 +38,12 @@ public sealed class LocalEventBuilder(
     public async Task<Pdu> CreateAsync(
         string roomId, string sender, string type, string? stateKey, JsonObject content, CancellationToken cancellationToken)
     {
+        await EnsureRoomKnownAsync(roomId, cancellationToken).ConfigureAwait(false);
         using var held = await locks.AcquireAsync(roomId, cancellationToken).ConfigureAwait(false);
         var draft = await DraftAsync(roomId, sender, type, stateKey, content, cancellationToken).ConfigureAwait(false);
-        var pdu = EventSealing.Seal(draft.Json, draft.Version, identity);
+        var pdu = EventSealing.SealChecked(draft.Json, draft.Version, identity);
         await EnsureAllowedAsync(pdu, draft.StateBefore, cancellationToken).ConfigureAwait(false);
-        await PersistAsync(pdu, draft.PrevEvents, draft.StateBefore, cancellationToken).ConfigureAwait(false);
+        await PersistAsync(pdu, draft.PrevEvents, draft.StateBefore).ConfigureAwait(false);
         return pdu;
     }
 
@@ -53,9 +54,10 @@ public sealed class LocalEventBuilder(
     public async Task<Pdu> PrepareAsync(
         string roomId, string sender, string type, string? stateKey, JsonObject content, CancellationToken cancellationToken)
     {
+        await EnsureRoomKnownAsync(roomId, cancellationToken).ConfigureAwait(false);
         using var held = await locks.AcquireAsync(roomId, cancellationToken).ConfigureAwait(false);
         var draft = await DraftAsync(roomId, sender, type, stateKey, content, cancellationToken).ConfigureAwait(false);
-        var pdu = EventSealing.Seal(draft.Json, draft.Version, identity);
+        var pdu = EventSealing.SealChecked(draft.Json, draft.Version, identity);
         await EnsureAllowedAsync(pdu, draft.StateBefore, cancellationToken).ConfigureAwait(false);
         return pdu;
     }
@@ -67,11 +69,30 @@ public sealed class LocalEventBuilder(
     public async Task PersistPreparedAsync(Pdu pdu, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pdu);
+        // A countersignature made it larger than the event that was checked when it was sealed.
+        var format = PduFormatCheck.Check(pdu.Json, pdu.RoomVersion, enforceReferenceLimits: true, out _);
+        if (!format.IsAccepted)
+        {
+            throw new MatrixException(ErrorCode.TooLarge, "The countersigned event is not a valid event: " + format.Reason, 413);
+        }
+
         using var held = await locks.AcquireAsync(pdu.RoomId, cancellationToken).ConfigureAwait(false);
         var stateBefore = await state.StateBeforeAsync(pdu, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"The prev events of prepared event {pdu.EventId} have no state");
         await EnsureAllowedAsync(pdu, stateBefore, cancellationToken).ConfigureAwait(false);
-        await PersistAsync(pdu, pdu.PrevEvents, stateBefore, cancellationToken).ConfigureAwait(false);
+        await PersistAsync(pdu, pdu.PrevEvents, stateBefore).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// 404 for a room we do not hold, checked before the room's lock is taken so that requests naming made-up rooms
+    /// leave nothing behind in <see cref="RoomLocks"/>.
+    /// </summary>
+    private async Task EnsureRoomKnownAsync(string roomId, CancellationToken cancellationToken)
+    {
+        if (await store.GetRoomVersionAsync(roomId, cancellationToken).ConfigureAwait(false) is null)
+        {
+            throw new MatrixException(ErrorCode.NotFound, "Unknown room", 404);
+        }
     }
 
     private async Task EnsureAllowedAsync(Pdu pdu, RoomState stateBefore, CancellationToken cancellationToken)
@@ -83,14 +104,18 @@ public sealed class LocalEventBuilder(
         }
     }
 
-    private async Task PersistAsync(Pdu pdu, IReadOnlyList<string> prevEvents, RoomState stateBefore, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores and queues a checked event. Not cancellable: once the event is being stored, a client hanging up must
+    /// not leave it stored but never sent (nor half of its recording done), so neither step takes the request's token.
+    /// </summary>
+    private async Task PersistAsync(Pdu pdu, IReadOnlyList<string> prevEvents, RoomState stateBefore)
     {
         var before = prevEvents.Distinct(StringComparer.Ordinal).Count() == 1
             ? StateBefore.SameAsAfter(prevEvents[0])
             : StateBefore.Full(stateBefore.Entries);
-        await store.PersistEventsAsync([new EventToPersist(pdu) { StateBefore = before }], cancellationToken).ConfigureAwait(false);
+        await store.PersistEventsAsync([new EventToPersist(pdu) { StateBefore = before }], CancellationToken.None).ConfigureAwait(false);
         // Queued after the event is stored, so the sender always finds it; a crash in between loses only the sending.
-        await outbound.EnqueueAsync(pdu, stateBefore, cancellationToken).ConfigureAwait(false);
+        await outbound.EnqueueAsync(pdu, stateBefore, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Creates and persists the create event of a new room; its room id is new (or, in v12, its own hash).</summary>
@@ -106,7 +131,7 @@ public sealed class LocalEventBuilder(
         json["prev_events"] = new JsonArray();
         json["auth_events"] = new JsonArray();
         json["depth"] = 1;
-        var pdu = EventSealing.Seal(json, version, identity);
+        var pdu = EventSealing.SealChecked(json, version, identity);
         var check = AuthEventsCheck.CheckCreate(pdu);
         if (!check.IsAllowed)
         {

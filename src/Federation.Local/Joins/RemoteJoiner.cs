@@ -76,7 +76,17 @@ public sealed partial class RemoteJoiner(
         // The joining server names the event (v1/v2) and signs it; nothing the resident put there is kept.
         template.Remove("signatures");
         template.Remove("event_id");
-        var join = EventSealing.Seal(template, version, identity);
+        Pdu join;
+        try
+        {
+            join = EventSealing.SealChecked(template, version, identity);
+        }
+        catch (MatrixException e)
+        {
+            // The template is the resident's: a template that makes no valid event is that server failing, not our client.
+            throw new MatrixException(ErrorCode.Unknown, $"{server} answered make_join with an unusable template: {e.Message}", 502);
+        }
+
 
         using var response = await client.SendAsync(
             server,
@@ -90,7 +100,7 @@ public sealed partial class RemoteJoiner(
             throw Refused(response, "send_join");
         }
 
-        var (verified, failure) = await verifier.VerifyAsync(roomId, version, join, response.Body!.RootElement, cancellationToken).ConfigureAwait(false);
+        var (verified, failure) = await verifier.VerifyAsync(server, roomId, version, join, response.Body!.RootElement, cancellationToken).ConfigureAwait(false);
         if (verified is null)
         {
             throw new MatrixException(ErrorCode.Unknown, $"{server} answered send_join with an unusable state: {failure}", 502);
@@ -124,6 +134,12 @@ public sealed partial class RemoteJoiner(
         }
 
         var body = response.Body!.RootElement;
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            // A malformed answer is that server failing; the next candidate is tried.
+            throw new MatrixException(ErrorCode.Unknown, $"{server} answered make_join with a JSON {body.ValueKind}, not an object", 502);
+        }
+
         var versionId = body.TryGetProperty("room_version", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : "1";
         if (!RoomVersion.TryGet(versionId, out var version))
         {

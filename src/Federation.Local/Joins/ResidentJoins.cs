@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Federation.Ingest;
+using Federation.Ingest.Access;
 using Federation.Ingest.Checks;
 using Federation.Ingest.State;
 using Federation.Ingest.Store;
@@ -10,6 +11,7 @@ using Federation.Protocol.Errors;
 using Federation.Protocol.Events;
 using Federation.Protocol.Json;
 using Federation.Protocol.Keys;
+using Federation.Protocol.RoomVersions;
 using Federation.Storage.Dag;
 
 namespace Federation.Local.Joins;
@@ -25,6 +27,7 @@ public sealed class ResidentJoins(
     PduIngestor ingestor,
     RoomServers servers,
     OutboundPdus outbound,
+    StateCalculator state,
     ServerIdentity identity)
 {
     private readonly AuthChecks _auth = new(new StoreEventSource(store));
@@ -41,6 +44,12 @@ public sealed class ResidentJoins(
 
         var version = await store.GetRoomVersionAsync(roomId, cancellationToken).ConfigureAwait(false)
             ?? throw new MatrixException(ErrorCode.NotFound, "Unknown room", 404);
+        // A server the room's ACL shuts out could not send its join anyway (send_join and /send refuse it); say so now.
+        if (!await AclAllowsAsync(roomId, version, origin, cancellationToken).ConfigureAwait(false))
+        {
+            throw new MatrixException(ErrorCode.Forbidden, $"{origin} is denied by the server ACL of {roomId}", 403);
+        }
+
         if (!versions.Contains(version.Id))
         {
             return new MakeJoinAnswer(null, version);
@@ -95,16 +104,28 @@ public sealed class ResidentJoins(
             throw new MatrixException(ErrorCode.Forbidden, $"The join was not accepted ({outcome.Disposition}): {outcome.Reason}", 403);
         }
 
+        // The ingestor answers "accepted" for an event it already holds with state, whatever it decided back then: a
+        // join stored as rejected or soft-failed (or only as an outlier) must not be answered as a successful join.
+        // From here until the join is queued nothing takes the request's token: the join may be stored already, and a
+        // joining server hanging up must not keep it from the other servers.
+        var stored = (await store.GetEventsAsync(roomId, [eventId], CancellationToken.None).ConfigureAwait(false)).SingleOrDefault();
+        if (stored is not { Status: EventStatus.Accepted, IsOutlier: false })
+        {
+            var held = stored is null ? "not held" : $"held as {stored.Status}{(stored.IsOutlier ? " (outlier)" : "")}";
+            throw new MatrixException(ErrorCode.Forbidden, $"The join is {held}, not accepted", 403);
+        }
+
+        var stateBefore = await store.GetStateAsync(roomId, eventId, StatePosition.Before, CancellationToken.None).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"Accepted join {eventId} has no state");
+        // The servers in the room before the join (spec: servers_in_room), which are also those to pass the join on to.
+        var inRoom = await servers.JoinedServersAsync(new RoomState(stateBefore), pending: null, CancellationToken.None).ConfigureAwait(false);
+
+        // The resident passes the join on; the joining server itself already has it.
+        await outbound.EnqueueAsync(stored.Pdu, inRoom.Where(s => s != origin), CancellationToken.None).ConfigureAwait(false);
+
         var stateIds = await store.GetStateIdsAsync(roomId, eventId, StatePosition.Before, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Accepted join {eventId} has no state");
         var authChainIds = await store.GetAuthChainAsync(roomId, stateIds, includeGiven: false, cancellationToken).ConfigureAwait(false);
-        var stateAfter = await store.GetStateAsync(roomId, eventId, StatePosition.After, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"Accepted join {eventId} has no state");
-        var inRoom = await servers.JoinedServersAsync(new RoomState(stateAfter), pending: null, cancellationToken).ConfigureAwait(false);
-        var stored = (await store.GetEventsAsync(roomId, [eventId], cancellationToken).ConfigureAwait(false)).Single();
-
-        // The resident passes the join on; the joining server itself already has it.
-        await outbound.EnqueueAsync(stored.Pdu, inRoom.Where(s => s != origin), cancellationToken).ConfigureAwait(false);
         return new JsonObject
         {
             ["origin"] = identity.ServerName,
@@ -114,6 +135,18 @@ public sealed class ResidentJoins(
             ["members_omitted"] = false,
             ["servers_in_room"] = new JsonArray([.. inRoom.Order(StringComparer.Ordinal).Select(s => (JsonNode)s)]),
         };
+    }
+
+    private async Task<bool> AclAllowsAsync(string roomId, RoomVersion version, string origin, CancellationToken cancellationToken)
+    {
+        var current = await state.CurrentStateAsync(roomId, version, cancellationToken).ConfigureAwait(false);
+        if (current[EventTypes.ServerAcl, ""] is not { } aclId)
+        {
+            return true;
+        }
+
+        var acl = await store.GetEventsAsync(roomId, [aclId], cancellationToken).ConfigureAwait(false);
+        return acl.Count == 0 || ServerAcl.FromContent(acl[0].Pdu.Content).Allows(origin);
     }
 
     private async Task<JsonArray> EventsAsync(string roomId, IReadOnlyList<string> ids, CancellationToken cancellationToken)

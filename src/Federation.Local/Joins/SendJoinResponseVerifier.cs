@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Federation.Client.Keys;
 using Federation.Ingest.Checks;
+using Federation.Local.Events;
 using Federation.Protocol.Events;
 using Federation.Protocol.RoomVersions;
 using Federation.StateResolution;
@@ -20,10 +21,11 @@ namespace Federation.Local.Joins;
 public sealed class SendJoinResponseVerifier(IRemoteServerKeys keys)
 {
     private readonly PduSignatureCheck _signatures = new(keys);
+    private readonly Countersignatures _countersignatures = new(keys);
 
-    /// <summary>The verified answer, or the reason it cannot be used.</summary>
+    /// <summary>The verified answer of <paramref name="resident"/>, or the reason it cannot be used.</summary>
     public async Task<(VerifiedJoin? Join, string? Failure)> VerifyAsync(
-        string roomId, RoomVersion version, Pdu ourJoin, JsonElement response, CancellationToken cancellationToken)
+        string resident, string roomId, RoomVersion version, Pdu ourJoin, JsonElement response, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ourJoin);
         if (response.ValueKind != JsonValueKind.Object
@@ -33,15 +35,13 @@ public sealed class SendJoinResponseVerifier(IRemoteServerKeys keys)
             return (null, "the answer has no 'state' and 'auth_chain' arrays");
         }
 
+        // The resident may countersign the join (restricted joins). Only its signature is taken from its copy, and only
+        // when it verifies over our join: in room versions 1 and 2 the id does not cover the content, so the copy could
+        // be another event under our id. Anything else in it (content, unsigned, other servers' signatures) is ignored.
         var join = ourJoin;
-        if (response.TryGetProperty("event", out var theirJoin) && theirJoin.ValueKind == JsonValueKind.Object)
+        if (response.TryGetProperty("event", out var theirJoin) && theirJoin.ValueKind == JsonValueKind.Object
+            && await _countersignatures.AddAsync(ourJoin, theirJoin, resident, cancellationToken).ConfigureAwait(false) is { } countersigned)
         {
-            // The resident may countersign the join (restricted joins); it must still be our event.
-            if (!Pdu.TryParse(theirJoin.Clone(), version, out var countersigned, out _) || countersigned.EventId != ourJoin.EventId)
-            {
-                return (null, "the answer's 'event' is not our join");
-            }
-
             join = countersigned;
         }
 

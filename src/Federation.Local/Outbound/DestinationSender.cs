@@ -12,7 +12,8 @@ namespace Federation.Local.Outbound;
 
 /// <summary>
 /// The one sender loop of a destination: sends its queued events oldest first in <c>/send</c> transactions, one at a
-/// time, and waits with doubling back-off while the destination fails. A transaction id names the queue rows it
+/// time, and waits with doubling back-off while the destination fails (unreachable, 5xx, 408, 429). A transaction the
+/// destination refuses with any other 4xx is dropped rather than retried forever; any 2xx counts as delivered. A transaction id names the queue rows it
 /// carries, so a retry of the same rows reuses the id and the destination answers it from its transaction cache.
 /// </summary>
 internal sealed partial class DestinationSender(
@@ -105,17 +106,27 @@ internal sealed partial class DestinationSender(
                 JsonSigning.ToElement(body),
                 sign: true,
                 cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccess)
+            if (response.StatusCode is >= 400 and < 500 and not (408 or 429))
+            {
+                // The destination refuses the transaction itself (not a timeout or rate limit): sending the same rows
+                // again would be refused again and block everything queued behind them, so they are dropped.
+                LogTransactionRefused(logger, destination, txnId, response.StatusCode, pdus.Count, response.Failure ?? "no reason");
+            }
+            else if (response.StatusCode is >= 200 and < 300)
+            {
+                // Delivered, whatever the body says: only per-PDU errors in a well-formed answer are worth counting.
+                var refused = response.Body?.RootElement is { ValueKind: JsonValueKind.Object } answer ? Rejections(answer) : 0;
+                LogSent(logger, destination, txnId, pdus.Count, refused);
+            }
+            else
             {
                 LogSendFailed(logger, destination, txnId, response.Failure ?? "no JSON body");
                 return false;
             }
-
-            var refused = Rejections(response.Body!.RootElement);
-            LogSent(logger, destination, txnId, pdus.Count, refused);
         }
 
-        // Rows whose event is not held (never persisted) cannot be sent; they leave the queue with the rest.
+        // Rows whose event is not held (never persisted) cannot be sent; they leave the queue with the rest, as do rows
+        // the destination refused.
         await queue.RemoveAsync(destination, batch, cancellationToken).ConfigureAwait(false);
         return true;
     }
@@ -147,6 +158,12 @@ internal sealed partial class DestinationSender(
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "Transaction {TxnId} to {Destination} failed: {Failure}")]
     private static partial void LogSendFailed(ILogger logger, string destination, string txnId, string failure);
+
+    [LoggerMessage(
+        EventId = 5004,
+        Level = LogLevel.Warning,
+        Message = "Transaction {TxnId} to {Destination} was refused with {Status}; its {Count} PDUs are dropped: {Failure}")]
+    private static partial void LogTransactionRefused(ILogger logger, string destination, string txnId, int status, int count, string failure);
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Error, Message = "Sender loop of {Destination} failed")]
     private static partial void LogLoopFailed(ILogger logger, Exception exception, string destination);

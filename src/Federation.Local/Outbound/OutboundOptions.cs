@@ -18,6 +18,14 @@ public sealed class OutboundOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Most events queued for one destination. Past it the oldest rows are dropped (and logged), so a destination
+    /// that stays down for long cannot grow the table without bound; the events stay in the room for it to fetch.
+    /// Default 10,000; 1 to 10,000,000.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int MaxQueuedPerDestination { get; set; } = 10_000;
+
     /// <summary>Longest wait between attempts to a failing destination. Default 1 hour; 1 second to 7 days.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromHours(1);

@@ -1,21 +1,43 @@
 using Federation.Ingest.State;
 using Federation.Protocol.Events;
 using Federation.Protocol.Keys;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Federation.Local.Outbound;
 
 /// <summary>
 /// The persisted queue of events to send (migration 0021): one row per (destination, event), sent oldest first by the
-/// destination's sender loop and deleted once delivered, so a restart resumes sending where it stopped.
+/// destination's sender loop and deleted once delivered, so a restart resumes sending where it stopped. At most
+/// <see cref="OutboundOptions.MaxQueuedPerDestination"/> rows per destination are kept: the oldest go first.
 /// </summary>
-public sealed class OutboundPdus(NpgsqlDataSource dataSource, RoomServers servers, ServerIdentity identity, OutboundWakeups wakeups, TimeProvider time)
+public sealed partial class OutboundPdus(
+    NpgsqlDataSource dataSource,
+    RoomServers servers,
+    ServerIdentity identity,
+    OutboundWakeups wakeups,
+    IOptions<OutboundOptions> options,
+    TimeProvider time,
+    ILogger<OutboundPdus> logger)
 {
     private const string InsertSql =
         """
         INSERT INTO outbound_pdus (destination, room_id, event_id, enqueued_ts)
         SELECT d, $2, $3, $4 FROM unnest($1::text[]) AS d
         ON CONFLICT (destination, event_id) DO NOTHING
+        """;
+
+    /// <summary>Deletes, per destination, the rows older than its newest <c>$2</c> (through the (destination, queue_nid) index).</summary>
+    private const string TrimSql =
+        """
+        DELETE FROM outbound_pdus o
+        USING (
+            SELECT d, (SELECT queue_nid FROM outbound_pdus WHERE destination = d ORDER BY queue_nid DESC OFFSET $2 LIMIT 1) AS last_dropped
+            FROM unnest($1::text[]) AS d
+        ) t
+        WHERE o.destination = t.d AND o.queue_nid <= t.last_dropped
+        RETURNING o.destination, o.event_id
         """;
 
     private const string PeekSql =
@@ -58,9 +80,32 @@ public sealed class OutboundPdus(NpgsqlDataSource dataSource, RoomServers server
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        await TrimAsync(targets, cancellationToken).ConfigureAwait(false);
         foreach (var destination in targets)
         {
             wakeups.Wake(destination);
+        }
+    }
+
+    /// <summary>Drops the oldest rows of destinations past the cap, logging how many, and releases their waiters.</summary>
+    private async Task TrimAsync(string[] destinations, CancellationToken cancellationToken)
+    {
+        var dropped = new List<(string Destination, string EventId)>();
+        await using (var command = dataSource.CreateCommand(TrimSql))
+        {
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = destinations });
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = options.Value.MaxQueuedPerDestination });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                dropped.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        foreach (var group in dropped.GroupBy(d => d.Destination, StringComparer.Ordinal))
+        {
+            LogDropped(logger, group.Key, group.Count(), options.Value.MaxQueuedPerDestination);
+            wakeups.Delivered(group.Key, group.Select(d => d.EventId));
         }
     }
 
@@ -108,7 +153,7 @@ public sealed class OutboundPdus(NpgsqlDataSource dataSource, RoomServers server
         return result;
     }
 
-    /// <summary>Completes once <paramref name="eventId"/> is no longer queued for <paramref name="destination"/> (delivered, or never queued).</summary>
+    /// <summary>Completes once <paramref name="eventId"/> is no longer queued for <paramref name="destination"/> (delivered, dropped, or never queued).</summary>
     public async Task WaitUntilSentAsync(string destination, string eventId, CancellationToken cancellationToken)
     {
         var waiter = wakeups.Waiter(destination, eventId);
@@ -124,4 +169,10 @@ public sealed class OutboundPdus(NpgsqlDataSource dataSource, RoomServers server
 
         await waiter.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    [LoggerMessage(
+        EventId = 5005,
+        Level = LogLevel.Warning,
+        Message = "The outbound queue of {Destination} is full ({Max} events): its {Count} oldest events are dropped")]
+    private static partial void LogDropped(ILogger logger, string destination, int count, int max);
 }

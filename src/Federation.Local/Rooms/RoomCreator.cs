@@ -34,7 +34,13 @@ public sealed class RoomCreator(LocalEventBuilder builder, RoomInvites invites)
         await Send(EventTypes.Member, creator, new JsonObject { ["membership"] = "join" }).ConfigureAwait(false);
         await Send(EventTypes.PowerLevels, "", PowerLevels(version, creator, request, preset, invitees)).ConfigureAwait(false);
 
-        var initial = request.InitialState.ToDictionary(e => (e.Type, e.StateKey), e => e.Content);
+        // A slot given twice is sent once, with the last content, in the place of its first mention (as Synapse's dict).
+        var initial = new OrderedDictionary<(string Type, string StateKey), JsonObject>();
+        foreach (var entry in request.InitialState)
+        {
+            initial[(entry.Type, entry.StateKey)] = entry.Content;
+        }
+
         await SendPresetAsync(EventTypes.JoinRules, new JsonObject { ["join_rule"] = preset.JoinRule }).ConfigureAwait(false);
         await SendPresetAsync(EventTypes.HistoryVisibility, new JsonObject { ["history_visibility"] = preset.HistoryVisibility }).ConfigureAwait(false);
         if (preset.GuestAccess is not null)
@@ -90,8 +96,15 @@ public sealed class RoomCreator(LocalEventBuilder builder, RoomInvites invites)
 
         if (version.HasPrivilegedCreators && preset.InviteesAreAdmins && invitees.Length > 0)
         {
-            // From room version 12 the creators hold the room; a trusted private chat makes its invitees creators too.
-            content["additional_creators"] = new JsonArray([.. invitees.Select(i => (JsonNode)i)]);
+            // From room version 12 the creators hold the room; a trusted private chat makes its invitees creators too,
+            // next to (not instead of) any additional creators the client named, each once.
+            IEnumerable<string> given = content["additional_creators"] switch
+            {
+                null => [],
+                JsonArray list when list.All(i => i is JsonValue v && v.TryGetValue<string>(out _)) => list.Select(i => i!.GetValue<string>()),
+                _ => throw new MatrixException(ErrorCode.BadJson, "'creation_content.additional_creators' must be a list of user ids"),
+            };
+            content["additional_creators"] = new JsonArray([.. given.Concat(invitees).Distinct(StringComparer.Ordinal).Select(i => (JsonNode)i)]);
         }
 
         return content;
@@ -125,7 +138,8 @@ public sealed class RoomCreator(LocalEventBuilder builder, RoomInvites invites)
                 ["m.room.history_visibility"] = 100,
                 ["m.room.canonical_alias"] = 50,
                 ["m.room.avatar"] = 50,
-                ["m.room.tombstone"] = 100,
+                // Room version 12 (MSC4289, as Synapse): upgrading is kept to the creators, above the admins' 100.
+                ["m.room.tombstone"] = version.HasPrivilegedCreators ? 150 : 100,
                 ["m.room.server_acl"] = 100,
                 ["m.room.encryption"] = 100,
             },

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Federation.Client.Http;
 using Federation.Client.Keys;
@@ -25,6 +26,8 @@ public sealed class RoomInvites(
     /// <summary>State events a remote invitee is shown before joining (the spec's recommended stripped state).</summary>
     private static readonly string[] StrippedStateTypes =
         [EventTypes.Create, EventTypes.JoinRules, EventTypes.Name, "m.room.avatar", "m.room.canonical_alias", "m.room.encryption", EventTypes.Topic];
+
+    private readonly Countersignatures _countersignatures = new(keys);
 
     /// <summary>Invites <paramref name="invitee"/>; returns the invite event.</summary>
     /// <exception cref="MatrixException">403 when the rules refuse it or the invitee's server declines; 502-style M_UNKNOWN when it cannot be reached.</exception>
@@ -76,30 +79,18 @@ public sealed class RoomInvites(
                 response.StatusCode is >= 400 and < 500 ? 403 : 502);
         }
 
-        if (!response.Body!.RootElement.TryGetProperty("event", out var signedJson)
-            || !Pdu.TryParse(signedJson.Clone(), invite.RoomVersion, out var signed, out _)
-            || signed.EventId != invite.EventId
-            || !await SignedByAsync(signed, server, cancellationToken).ConfigureAwait(false))
+        // Our prepared invite is what is stored and sent; of the answer only the invitee server's signature is taken,
+        // once it verifies over our event (in room versions 1 and 2 the id does not cover the content, so the answer
+        // could be another event under our id). A malformed answer is that server failing.
+        var answer = response.Body!.RootElement;
+        if (answer.ValueKind != JsonValueKind.Object
+            || !answer.TryGetProperty("event", out var signedJson)
+            || await _countersignatures.AddAsync(invite, signedJson, server, cancellationToken).ConfigureAwait(false) is not { } signed)
         {
-            throw new MatrixException(ErrorCode.Unknown, $"{server} answered the invite with an event that is not the invite, signed by it", 502);
+            throw new MatrixException(ErrorCode.Unknown, $"{server} answered the invite without its signature of the invite", 502);
         }
 
         return signed;
-    }
-
-    private async Task<bool> SignedByAsync(Pdu pdu, string server, CancellationToken cancellationToken)
-    {
-        var validAt = DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(pdu.OriginServerTs, 0, 253402300799999));
-        foreach (var keyId in EventSigning.SignatureKeyIds(pdu, server))
-        {
-            var key = await keys.GetAsync(server, keyId, validAt, cancellationToken).ConfigureAwait(false);
-            if (key is not null && EventSigning.VerifySignature(pdu, server, keyId, key.PublicKey))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private async Task<JsonArray> StrippedStateAsync(string roomId, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Federation.Api.Tests.Client;
 using Federation.Local.Events;
+using Federation.Protocol.Events;
 using Federation.Protocol.Json;
 using Federation.Protocol.RoomVersions;
 using Federation.Testing.Homeservers;
@@ -103,7 +104,8 @@ public sealed class ResidentJoinEndpointsTests(PostgresDatabaseFixture database)
         Assert.NotEmpty(body["auth_chain"]!.AsArray());
         Assert.False(body["members_omitted"]!.GetValue<bool>());
         Assert.Equal(Resident, body["origin"]!.GetValue<string>());
-        Assert.Equal(["joiner.test", Resident], body["servers_in_room"]!.AsArray().Select(s => s!.GetValue<string>()).Order(StringComparer.Ordinal));
+        // The servers in the room before the join (spec): the joining server was not one of them.
+        Assert.Equal([Resident], body["servers_in_room"]!.AsArray().Select(s => s!.GetValue<string>()).Order(StringComparer.Ordinal));
         Assert.Contains($"m.room.member|@zoe:joiner.test|{join.EventId}", await alice.StateAsync(roomId));
     }
 
@@ -122,5 +124,48 @@ public sealed class ResidentJoinEndpointsTests(PostgresDatabaseFixture database)
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("M_BAD_JSON", (await Json(response))["errcode"]!.GetValue<string>());
+    }
+
+    private Task<HttpResponseMessage> SendJoin(string roomId, Pdu join) =>
+        AsRemote(
+            HttpMethod.Put,
+            $"/_matrix/federation/v2/send_join/{Uri.EscapeDataString(roomId)}/{Uri.EscapeDataString(join.EventId)}",
+            CanonicalJson.EncodeToString(join.Json));
+
+    [Fact]
+    public async Task Make_join_from_a_server_the_rooms_acl_denies_is_403()
+    {
+        using var alice = await ClientSession.RegisterAsync(_server, "mj-acl");
+        var roomId = await alice.CreateRoomAsync(new { preset = "public_chat", room_version = "10" });
+        await alice.PutAsync(
+            $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/state/m.room.server_acl",
+            new { allow = new[] { "*" }, deny = new[] { "joiner.test" }, allow_ip_literals = true });
+
+        var response = await AsRemote(HttpMethod.Get, MakeJoin(roomId, "@zoe:joiner.test"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("M_FORBIDDEN", (await Json(response))["errcode"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Send_join_again_of_a_join_stored_as_soft_failed_is_403_not_a_successful_join()
+    {
+        using var alice = await ClientSession.RegisterAsync(_server, "sj-again");
+        var roomId = await alice.CreateRoomAsync(new { preset = "public_chat", room_version = "10" });
+        var template = (await Json(await AsRemote(HttpMethod.Get, MakeJoin(roomId, "@yan:joiner.test"))))["event"]!.AsObject();
+        var join = EventSealing.Seal(template, RoomVersion.Get("10"), _remote.Identity);
+        // The user is banned after the template was made: the join is allowed by the state before it, not by the current
+        // one (the ban is the only candidate for its slot, so the resolution does not depend on timestamps or ids).
+        await alice.PutAsync(
+            $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/state/m.room.member/{Uri.EscapeDataString("@yan:joiner.test")}",
+            new { membership = "ban" });
+
+        var first = await SendJoin(roomId, join);
+        var again = await SendJoin(roomId, join);
+
+        Assert.Equal(HttpStatusCode.Forbidden, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, again.StatusCode);
+        Assert.Equal("M_FORBIDDEN", (await Json(again))["errcode"]!.GetValue<string>());
+        Assert.DoesNotContain(await alice.StateAsync(roomId), line => line == $"m.room.member|@yan:joiner.test|{join.EventId}");
     }
 }

@@ -61,7 +61,7 @@ public sealed class SendJoinResponseVerifierTests
     {
         var (room, join) = Room(version);
 
-        var (verified, failure) = await Verifier().VerifyAsync(room.RoomId, room.Version, join, Answer(room.State.Values, room.State.Values), CancellationToken.None);
+        var (verified, failure) = await Verifier().VerifyAsync(_resident.ServerName, room.RoomId, room.Version, join, Answer(room.State.Values, room.State.Values), CancellationToken.None);
 
         Assert.Null(failure);
         Assert.Equal(room.State.Count, verified!.StateBefore.Count);
@@ -75,7 +75,7 @@ public sealed class SendJoinResponseVerifierTests
         var (room, join) = Room("10");
         var withoutCreate = room.State.Values.Where(e => !e.IsCreateEvent).ToArray();
 
-        var (verified, failure) = await Verifier().VerifyAsync(room.RoomId, room.Version, join, Answer(withoutCreate, withoutCreate), CancellationToken.None);
+        var (verified, failure) = await Verifier().VerifyAsync(_resident.ServerName, room.RoomId, room.Version, join, Answer(withoutCreate, withoutCreate), CancellationToken.None);
 
         Assert.Null(verified);
         Assert.NotNull(failure);
@@ -91,7 +91,7 @@ public sealed class SendJoinResponseVerifierTests
         var forged = EventSealing.Seal(forgedRules, room.Version, impostor);
         var state = room.State.Values.Where(e => e.Type != EventTypes.JoinRules).Append(forged).ToArray();
 
-        var (verified, failure) = await Verifier().VerifyAsync(room.RoomId, room.Version, join, Answer(state, state), CancellationToken.None);
+        var (verified, failure) = await Verifier().VerifyAsync(_resident.ServerName, room.RoomId, room.Version, join, Answer(state, state), CancellationToken.None);
 
         Assert.Null(verified);
         Assert.Contains("join", failure, StringComparison.Ordinal);
@@ -102,9 +102,59 @@ public sealed class SendJoinResponseVerifierTests
     {
         var (room, join) = Room("10");
 
-        var (verified, failure) = await Verifier().VerifyAsync(room.RoomId, RoomVersion.Get("9"), join, Answer(room.State.Values, room.State.Values), CancellationToken.None);
+        var (verified, failure) = await Verifier().VerifyAsync(_resident.ServerName, room.RoomId, RoomVersion.Get("9"), join, Answer(room.State.Values, room.State.Values), CancellationToken.None);
 
         Assert.Null(verified);
         Assert.Contains("room version", failure, StringComparison.Ordinal);
+    }
+
+    /// <summary>The resident's copy of our join: <paramref name="change"/> applied, signed by the resident, with extras around.</summary>
+    private JsonElement AnswerWithEvent(SignedRoomBuilder room, Pdu join, Action<JsonObject> change)
+    {
+        var copy = JsonNode.Parse(join.Json.GetRawText())!.AsObject();
+        change(copy);
+        var signed = JsonNode.Parse(EventSealing.Seal(copy, room.Version, _resident).Json.GetRawText())!.AsObject();
+        signed["unsigned"] = new JsonObject { ["age"] = 5 };
+        signed["signatures"]!["third.test"] = new JsonObject { ["ed25519:x"] = "c2lnbmF0dXJl" };
+        var answer = JsonNode.Parse(Answer(room.State.Values, room.State.Values).GetRawText())!.AsObject();
+        answer["event"] = signed;
+        return JsonSigning.ToElement(answer);
+    }
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("10")]
+    [InlineData("12")]
+    public async Task Only_the_residents_verified_signature_is_taken_from_its_copy_of_the_join(string version)
+    {
+        var (room, join) = Room(version);
+
+        var (verified, failure) = await Verifier().VerifyAsync(
+            _resident.ServerName, room.RoomId, room.Version, join, AnswerWithEvent(room, join, _ => { }), CancellationToken.None);
+
+        Assert.Null(failure);
+        var kept = verified!.Join;
+        Assert.Equal(join.EventId, kept.EventId);
+        Assert.False(kept.Json.TryGetProperty("unsigned", out _));
+        Assert.Equal(
+            new[] { _joiner.ServerName, _resident.ServerName }.Order(StringComparer.Ordinal),
+            kept.Json.GetProperty("signatures").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.True(EventSigning.VerifySignature(kept, _resident.ServerName, _resident.SigningKey.KeyId, _resident.SigningKey.PublicKey));
+    }
+
+    [Fact]
+    public async Task A_resident_copy_of_a_v1_join_with_other_content_under_our_id_is_ignored_and_our_join_kept()
+    {
+        var (room, join) = Room("1");
+
+        var (verified, failure) = await Verifier().VerifyAsync(
+            _resident.ServerName, room.RoomId, room.Version, join,
+            AnswerWithEvent(room, join, copy => copy["content"]!["displayname"] = "Mallory"),
+            CancellationToken.None);
+
+        Assert.Null(failure);
+        Assert.Equal(join.EventId, verified!.Join.EventId);
+        Assert.False(verified.Join.Content.TryGetProperty("displayname", out _));
+        Assert.Equal(join.Json.GetRawText(), verified.Join.Json.GetRawText());
     }
 }

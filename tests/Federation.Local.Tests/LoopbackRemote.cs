@@ -1,0 +1,77 @@
+using Federation.Api.Keys;
+using Federation.Protocol.Keys;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Federation.Local.Tests;
+
+/// <summary>
+/// A remote server on a loopback port that publishes its key and answers every other request with <see cref="Handler"/>
+/// (whatever the path, so that paths naming ids the test cannot know in advance are answered too). Requests are not
+/// checked for signatures.
+/// </summary>
+public sealed class LoopbackRemote : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _requests;
+
+    private LoopbackRemote(ServerIdentity identity, WebApplication app)
+    {
+        Identity = identity;
+        _app = app;
+    }
+
+    public ServerIdentity Identity { get; }
+
+    public string ServerName => Identity.ServerName;
+
+    public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
+
+    /// <summary>Answers any request but the key request; 404 by default.</summary>
+    public Func<HttpContext, Task<IResult>> Handler { get; set; } = _ => Task.FromResult(Results.Json(new { errcode = "M_UNRECOGNIZED" }, statusCode: 404));
+
+    /// <summary>How many requests other than key requests arrived.</summary>
+    public int Requests => _requests;
+
+    public static async Task<LoopbackRemote> StartAsync(string serverName)
+    {
+        var identity = new ServerIdentity(serverName, SigningKey.Generate("lr"));
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var remote = new LoopbackRemote(identity, app);
+        app.Run(remote.HandleAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        remote.BaseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
+        return remote;
+    }
+
+    /// <summary>The harness setting that sends federation requests for this server to its loopback port.</summary>
+    public KeyValuePair<string, string?> Destination() => new($"FederationClient:Destinations:{ServerName}", BaseAddress.ToString());
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        if (context.Request.Path.StartsWithSegments("/_matrix/key/v2/server"))
+        {
+            await Results.Bytes(ServerKeyResponse.Build(Identity, DateTimeOffset.FromUnixTimeMilliseconds(4_102_444_800_000)), "application/json")
+                .ExecuteAsync(context);
+            return;
+        }
+
+        Interlocked.Increment(ref _requests);
+        await (await Handler(context)).ExecuteAsync(context);
+    }
+}
