@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Federation.Cli.Admin;
 using Federation.StateResolution;
 using Federation.StateResolution.Dag;
 using Federation.StateResolution.Documents;
@@ -11,7 +12,7 @@ using Federation.StateResolution.Resolution;
 
 namespace Federation.Cli;
 
-/// <summary>The <c>federation</c> command line: <c>resolve</c> and <c>state</c> over room documents.</summary>
+/// <summary>The <c>federation</c> command line: <c>resolve</c> and <c>state</c> over room documents, and admin commands over a server's database.</summary>
 internal static class CliApp
 {
     public const int Success = 0;
@@ -22,6 +23,10 @@ internal static class CliApp
         usage:
           federation resolve FILE [--stats] [--repeat N]
           federation state FILE --at EVENT_ID [--after] [--trust-dag] [--stats] [--repeat N]
+          federation room inspect ROOM_ID [DATABASE]
+          federation room export ROOM_ID [--out FILE] [--page-size N] [DATABASE]
+          federation room state ROOM_ID EVENT_ID [--from-scratch] [DATABASE]
+          federation destinations [DATABASE]
 
         resolve  FILE is {"room_version": "10", "events": [...], "state_sets": [[[type, state_key, event_id], ...], ...]}.
                  Prints the resolved state.
@@ -42,6 +47,17 @@ internal static class CliApp
                     resolutions run, peak memory.
         --repeat N  run the resolution N times in one process (the first run loads the graph; later runs are warm).
 
+        Admin commands read a server's database (read-only). DATABASE is --database CONNECTION_STRING or
+        --settings APPSETTINGS_FILE (its Database:ConnectionString); without either, the Database__ConnectionString
+        environment variable.
+        room inspect   version, event counts, current state (entries per type, members by membership, power levels),
+                       forward extremities, holes, rejected and soft-failed events with reasons.
+        room export    the room's DAG as a FILE for resolve/state (to stdout without --out; progress on stderr).
+        room state     re-runs state resolution for the state before EVENT_ID (from its prev events' stored states, or
+                       with --from-scratch over the whole DAG below it) and prints the differences to the stored state.
+                       Exit code 3 when they differ.
+        destinations   destinations with undelivered events in the outbound queue, and holes in fetch back-off.
+
         Exit codes: 0 success, 1 invalid input (the message names the problem and the event), 2 usage error.
         """;
 
@@ -56,6 +72,17 @@ internal static class CliApp
         {
             await (args.Length == 0 ? stderr : stdout).WriteLineAsync(Usage).ConfigureAwait(false);
             return args.Length == 0 ? UsageError : Success;
+        }
+
+        if (AdminArguments.IsAdminCommand(args))
+        {
+            if (!AdminArguments.TryParse(args, out var admin, out var adminError))
+            {
+                await stderr.WriteLineAsync($"error: {adminError}\n\n{Usage}").ConfigureAwait(false);
+                return UsageError;
+            }
+
+            return await AdminCommands.RunAsync(admin, stdout, stderr, cancellationToken).ConfigureAwait(false);
         }
 
         if (!CliOptions.TryParse(args, out var options, out var usageError))

@@ -3,10 +3,12 @@ using Federation.Api.Metrics;
 using Federation.Api.Server;
 using Federation.Client;
 using Federation.Protocol.Keys;
+using Federation.Host.Admin;
 using Federation.Host.Database;
 using Federation.Host.Health;
 using Federation.Host.Keys;
 using Federation.Host.Listening;
+using Federation.Host.Observability;
 using Federation.Ingest;
 using Federation.Ingest.Queue;
 using Federation.Local;
@@ -58,6 +60,22 @@ builder.Services.AddHostedService(services => services.GetRequiredService<Inboun
 // After the database start-up, so the outbound sender's first read finds the database running.
 builder.Services.AddFederationLocal(builder.Configuration);
 builder.Services.AddSingleton<PrometheusMetrics>();
+// The admin pages listen on a listener of their own (Admin:Urls, loopback unless Admin:AllowRemote); started after the
+// database, whose store they read.
+builder.Services.AddOptions<AdminOptions>().Bind(builder.Configuration.GetSection(AdminOptions.SectionName)).ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
+builder.Services.AddSingleton<AdminServer>();
+builder.Services.AddHostedService(services => services.GetRequiredService<AdminServer>());
+// Metrics: the queue-depth gauges sample the database (after its start-up); OTLP export when an endpoint is set.
+builder.Services.AddOptions<ObservabilityOptions>()
+    .Bind(builder.Configuration.GetSection(ObservabilityOptions.SectionName))
+    .ValidateDataAnnotations()
+    .Validate(o => o.OtlpEndpoint.Length == 0 || Uri.TryCreate(o.OtlpEndpoint, UriKind.Absolute, out _),
+        $"{ObservabilityOptions.SectionName}:OtlpEndpoint must be an absolute URL when set")
+    .ValidateOnStart();
+builder.Services.AddSingleton<QueueDepthMetrics>();
+builder.Services.AddHostedService(services => services.GetRequiredService<QueueDepthMetrics>());
+builder.Services.AddHostedService<OtlpMetricsExport>();
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
 
 var app = builder.Build();

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Federation.Protocol.RoomVersions;
+using Federation.StateResolution.Diagnostics;
 using Federation.StateResolution.Events;
 using Federation.StateResolution.Graph;
 
@@ -51,13 +53,18 @@ public sealed class StateResolver
     public StateMap Resolve(IReadOnlyList<StateMap> stateSets)
     {
         ArgumentNullException.ThrowIfNull(stateSets);
+        var started = Stopwatch.GetTimestamp();
         if (_v1 is not null)
         {
-            return _v1.Resolve(stateSets);
+            var resolvedV1 = _v1.Resolve(stateSets);
+            StateResolutionMetrics.RecordResolution("v1", Stopwatch.GetElapsedTime(started), stateSets.Count, conflictedEvents: null);
+            return resolvedV1;
         }
 
         _v2!.Stats = Stats;
-        return _v2.Resolve(stateSets);
+        var resolved = _v2.Resolve(stateSets);
+        StateResolutionMetrics.RecordResolution("v2", Stopwatch.GetElapsedTime(started), stateSets.Count, _v2.LastFullConflictedSetSize);
+        return resolved;
     }
 
     /// <summary>

@@ -72,8 +72,12 @@ internal sealed class V2Resolver
     /// <summary>The reverse topological power order of the last resolution that had conflicts (for tests).</summary>
     internal IReadOnlyList<int> LastPowerOrder { get; private set; } = [];
 
+    /// <summary>Size of the full conflicted set of the last resolution (0 when it had no conflicts), for metrics.</summary>
+    internal int LastFullConflictedSetSize { get; private set; }
+
     public StateMap Resolve(IReadOnlyList<StateMap> sets)
     {
+        LastFullConflictedSetSize = 0;
         if (sets.Count == 0)
         {
             return StateMap.Empty;
@@ -164,6 +168,7 @@ internal sealed class V2Resolver
         mark = now;
         var sortedPower = ReverseTopologicalPowerSort(full, capacity);
         LastFullConflictedSet = full;
+        LastFullConflictedSetSize = full.Count;
         LastPowerOrder = sortedPower;
 
         // 5. Replay them: v2 from the unconflicted state, v2.1 from nothing.

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Federation.Storage.Dag;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace Federation.Host.Admin;
+
+/// <summary>
+/// The admin routes: <c>/_admin/rooms.json</c> (rooms held), <c>/_admin/rooms/{roomId}/dag</c> (the DAG page: a
+/// self-contained HTML page with an inline script that draws SVG; no external assets),
+/// <c>/_admin/rooms/{roomId}/dag.json?limit=N</c> (what the page draws) and
+/// <c>/_admin/rooms/{roomId}/event.json?event_id=...</c> (one event's JSON and the state before it).
+/// </summary>
+public static class AdminPages
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+
+    private static readonly Lazy<string> DagPage = new(() =>
+    {
+        using var stream = typeof(AdminPages).Assembly.GetManifestResourceStream("Federation.Host.Admin.dag.html")
+            ?? throw new InvalidOperationException("The DAG page is not embedded in the assembly.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
+
+    public static void MapAdminPages(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapGet("/_admin/rooms.json", async (DagStore store, CancellationToken cancellationToken) =>
+            Results.Json(await store.GetRoomsAsync(cancellationToken).ConfigureAwait(false), Json));
+        app.MapGet("/_admin/rooms/{roomId}/dag", (string roomId) => Results.Content(DagPage.Value, "text/html; charset=utf-8"));
+        app.MapGet("/_admin/rooms/{roomId}/dag.json", DagAsync);
+        app.MapGet("/_admin/rooms/{roomId}/event.json", EventAsync);
+    }
+
+    private static async Task<IResult> DagAsync(
+        string roomId, int? limit, DagStore store, IOptions<AdminOptions> options, CancellationToken cancellationToken)
+    {
+        var max = options.Value.DagMaxLimit;
+        if (limit is < 1 || limit > max)
+        {
+            return Results.Json(new { error = $"limit must be 1 to {max}" }, Json, statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        var view = await new DagViewBuilder(store).BuildAsync(roomId, limit ?? options.Value.DagDefaultLimit, cancellationToken).ConfigureAwait(false);
+        return view is null
+            ? Results.Json(new { error = $"this server holds no room {roomId}" }, Json, statusCode: StatusCodes.Status404NotFound)
+            : Results.Json(view, Json);
+    }
+
+    private static async Task<IResult> EventAsync(
+        string roomId, [FromQuery(Name = "event_id")] string? eventId, DagStore store, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(eventId)
+            || (await store.GetEventsAsync(roomId, [eventId], cancellationToken).ConfigureAwait(false)) is not [var stored])
+        {
+            return Results.Json(new { error = $"{roomId} holds no event {eventId}" }, Json, statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var state = await store.GetStateAsync(roomId, eventId, StatePosition.Before, cancellationToken).ConfigureAwait(false);
+        var body = new JsonObject
+        {
+            ["event_id"] = stored.EventId,
+            ["status"] = stored.Status switch { EventStatus.Rejected => "rejected", EventStatus.SoftFailed => "soft_failed", _ => "accepted" },
+            ["rejection_reason"] = stored.RejectionReason,
+            ["outlier"] = stored.IsOutlier,
+            ["event"] = JsonNode.Parse(stored.Json.Span),
+            ["state_before"] = state is null ? null : new JsonArray([.. state
+                .OrderBy(e => e.Key.Type, StringComparer.Ordinal).ThenBy(e => e.Key.StateKey, StringComparer.Ordinal)
+                .Select(e => (JsonNode)new JsonArray(e.Key.Type, e.Key.StateKey, e.Value))]),
+        };
+        return Results.Content(body.ToJsonString(), "application/json");
+    }
+}

@@ -1,0 +1,120 @@
+using System.Text.Json;
+using Federation.Storage.Dag;
+using Federation.Testing.Dag;
+using Federation.Testing.Postgres;
+using Npgsql;
+
+namespace Federation.Cli.Tests;
+
+public sealed class RoomCommandsTests(PostgresDatabaseFixture database) : IClassFixture<PostgresDatabaseFixture>, IAsyncLifetime, IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("federation-cli-admin-").FullName;
+    private NpgsqlDataSource _dataSource = null!;
+    private DagStore _store = null!;
+
+    public Task InitializeAsync()
+    {
+        _dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        _store = new DagStore(_dataSource, TimeProvider.System);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _dataSource.DisposeAsync();
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task Inspect_shows_version_counts_state_extremities_holes_and_flagged_events()
+    {
+        await AdminTestRoom.PersistAsync(_store, "!inspect:test");
+
+        var (code, output, error) = await CliRun.RunAsync("room", "inspect", "!inspect:test", "--database", database.ConnectionString);
+
+        Assert.Equal("", error);
+        Assert.Equal(0, code);
+        Assert.Contains("room !inspect:test (version 10)", output, StringComparison.Ordinal);
+        Assert.Contains("events: 12 (accepted 10, soft-failed 1, rejected 1, outliers 1); max depth 8", output, StringComparison.Ordinal);
+        Assert.Contains("current state (resolved over 2 forward extremities)", output, StringComparison.Ordinal);
+        Assert.Contains("  m.room.member: 2", output, StringComparison.Ordinal);
+        Assert.Contains("  join 2: @alice:test, @bob:other", output, StringComparison.Ordinal);
+        Assert.Contains("power levels ($pl): {\"users\":{\"@alice:test\":100}}", output, StringComparison.Ordinal);
+        Assert.Contains("forward extremities (2):", output, StringComparison.Ordinal);
+        Assert.Contains("  $bad  depth 8  m.room.name  @alice:test", output, StringComparison.Ordinal);
+        Assert.Contains("  $x  depth 8  m.room.message  @alice:test", output, StringComparison.Ordinal);
+        Assert.Contains("holes (1):\n  $gone  discovered ", output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("rejected     $tb  m.room.topic  @bob:other: sender's power level 0 is below state_default 50", output, StringComparison.Ordinal);
+        Assert.Contains("soft-failed  $sf  m.room.message  @bob:other", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_room_is_an_error_naming_it()
+    {
+        var (code, _, error) = await CliRun.RunAsync("room", "inspect", "!nowhere:test", "--database", database.ConnectionString);
+
+        Assert.Equal(1, code);
+        Assert.Contains("holds no room !nowhere:test", error + (await CliRun.RunAsync("room", "export", "!nowhere:test", "--database", database.ConnectionString)).Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task State_agrees_with_a_correctly_stored_state_and_names_the_differences_of_a_wrong_one()
+    {
+        await AdminTestRoom.PersistAsync(_store, "!state:test");
+
+        var same = await CliRun.RunAsync("room", "state", "!state:test", "$m", "--database", database.ConnectionString);
+        var scratch = await CliRun.RunAsync("room", "state", "!state:test", "$m", "--from-scratch", "--database", database.ConnectionString);
+        var wrong = await CliRun.RunAsync("room", "state", "!state:test", "$bad", "--database", database.ConnectionString);
+        var hole = await CliRun.RunAsync("room", "state", "!state:test", "$x", "--database", database.ConnectionString);
+
+        Assert.Equal(0, same.Code);
+        Assert.Contains("re-resolved from the stored states after its 2 prev events", same.Out, StringComparison.Ordinal);
+        Assert.Contains("same:", same.Out, StringComparison.Ordinal);
+        Assert.Equal(0, scratch.Code);
+        Assert.Contains("recomputed over the whole DAG below it", scratch.Out, StringComparison.Ordinal);
+        Assert.Equal(3, wrong.Code);
+        Assert.Contains("1 differences", wrong.Out, StringComparison.Ordinal);
+        Assert.Contains("  m.room.topic \"\": $tb -> $ta", wrong.Out, StringComparison.Ordinal);
+        Assert.Equal(1, hole.Code);
+        Assert.Contains("prev event $gone has no stored state", hole.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Export_writes_a_document_the_state_command_reads_back_with_the_stored_state()
+    {
+        await AdminTestRoom.PersistAsync(_store, "!export:test");
+        var file = Path.Combine(_dir, "export.json");
+
+        var export = await CliRun.RunAsync("room", "export", "!export:test", "--out", file, "--page-size", "5", "--database", database.ConnectionString);
+        var readBack = await CliRun.RunAsync("state", file, "--at", "$m");
+
+        Assert.Equal(0, export.Code);
+        Assert.Contains("exported 5 of 12 events", export.Err, StringComparison.Ordinal);
+        Assert.Contains("exported 12 events of !export:test", export.Err, StringComparison.Ordinal);
+        using var document = JsonDocument.Parse(await File.ReadAllBytesAsync(file));
+        var root = document.RootElement;
+        Assert.Equal("10", root.GetProperty("room_version").GetString());
+        Assert.Equal(12, root.GetProperty("events").GetArrayLength());
+        Assert.Equal("sender's power level 0 is below state_default 50", root.GetProperty("rejected").GetProperty("$tb").GetString());
+        Assert.Equal(["$sf"], root.GetProperty("soft_failed").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["$out"], root.GetProperty("outliers").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["$gone"], root.GetProperty("holes").EnumerateArray().Select(e => e.GetString()));
+
+        Assert.Equal(0, readBack.Code);
+        var stored = await _store.GetStateIdsAsync("!export:test", "$m", StatePosition.Before);
+        using var state = JsonDocument.Parse(readBack.Out);
+        Assert.Equal(
+            stored!.Order(StringComparer.Ordinal),
+            state.RootElement.GetProperty("state").EnumerateArray().Select(e => e[2].GetString()!).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Export_without_out_prints_the_document()
+    {
+        await AdminTestRoom.PersistAsync(_store, "!stdout:test");
+
+        var (code, output, _) = await CliRun.RunAsync("room", "export", "!stdout:test", "--database", database.ConnectionString);
+
+        Assert.Equal(0, code);
+        using var document = JsonDocument.Parse(output);
+        Assert.Equal("!stdout:test", document.RootElement.GetProperty("room_id").GetString());
+    }
+}
