@@ -1,12 +1,8 @@
 using Federation.Api.Keys;
 using Federation.Protocol.Keys;
+using Federation.Testing.Homeservers;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Federation.Local.Tests;
 
@@ -41,15 +37,10 @@ public sealed class LoopbackRemote : IAsyncDisposable
     public static async Task<LoopbackRemote> StartAsync(string serverName)
     {
         var identity = new ServerIdentity(serverName, SigningKey.Generate("lr"));
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackApp.Create();
         var remote = new LoopbackRemote(identity, app);
         app.Run(remote.HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        remote.BaseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
+        remote.BaseAddress = await LoopbackApp.StartAsync(app);
         return remote;
     }
 
@@ -66,7 +57,7 @@ public sealed class LoopbackRemote : IAsyncDisposable
     {
         if (context.Request.Path.StartsWithSegments("/_matrix/key/v2/server"))
         {
-            await Results.Bytes(ServerKeyResponse.Build(Identity, DateTimeOffset.FromUnixTimeMilliseconds(4_102_444_800_000)), "application/json")
+            await Results.Bytes(ServerKeyResponse.Build(Identity, LoopbackApp.KeysValidUntil), "application/json")
                 .ExecuteAsync(context);
             return;
         }

@@ -6,12 +6,7 @@ using Federation.Protocol.Authentication;
 using Federation.Protocol.Json;
 using Federation.Protocol.Keys;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Federation.Testing.Homeservers;
 
@@ -33,7 +28,7 @@ public sealed class FakeHomeserver : IAsyncDisposable
         SigningKey = key;
         Identity = new ServerIdentity(serverName, key);
         _app = app;
-        KeyResponse = () => ServerKeyResponse.Build(Identity, DateTimeOffset.FromUnixTimeMilliseconds(4_102_444_800_000));
+        KeyResponse = () => ServerKeyResponse.Build(Identity, LoopbackApp.KeysValidUntil);
     }
 
     public string ServerName { get; }
@@ -54,15 +49,10 @@ public sealed class FakeHomeserver : IAsyncDisposable
     /// <summary>Starts a server named <paramref name="serverName"/> with a fresh key on a free loopback port.</summary>
     public static async Task<FakeHomeserver> StartAsync(string serverName, SigningKey? key = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackApp.Create();
         var server = new FakeHomeserver(serverName, key ?? SigningKey.Generate("fake"), app);
         app.Run(server.HandleAsync);
-        await app.StartAsync().ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.BaseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
+        server.BaseAddress = await LoopbackApp.StartAsync(app).ConfigureAwait(false);
         return server;
     }
 

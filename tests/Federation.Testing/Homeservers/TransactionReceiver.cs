@@ -3,12 +3,7 @@ using System.Text.Json;
 using Federation.Api.Keys;
 using Federation.Protocol.Keys;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Federation.Testing.Homeservers;
 
@@ -47,17 +42,12 @@ public sealed class TransactionReceiver : IAsyncDisposable
     public static async Task<TransactionReceiver> StartAsync(ServerIdentity identity)
     {
         ArgumentNullException.ThrowIfNull(identity);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackApp.Create();
         var receiver = new TransactionReceiver(identity, app);
         app.MapGet("/_matrix/key/v2/server", () =>
-            Results.Bytes(ServerKeyResponse.Build(identity, DateTimeOffset.FromUnixTimeMilliseconds(4_102_444_800_000)), "application/json"));
+            Results.Bytes(ServerKeyResponse.Build(identity, LoopbackApp.KeysValidUntil), "application/json"));
         app.MapPut("/_matrix/federation/v1/send/{txnId}", (Delegate)receiver.ReceiveAsync);
-        await app.StartAsync().ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        receiver.BaseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
+        receiver.BaseAddress = await LoopbackApp.StartAsync(app).ConfigureAwait(false);
         return receiver;
     }
 
