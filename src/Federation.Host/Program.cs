@@ -12,6 +12,7 @@ using Federation.Host.Observability;
 using Federation.Ingest;
 using Federation.Ingest.Queue;
 using Federation.Local;
+using Federation.Resync;
 using Federation.Storage;
 using Federation.Storage.Dag;
 using Federation.Storage.Dag.Transactions;
@@ -47,6 +48,7 @@ builder.Services.AddSingleton(services =>
 builder.Services.AddFederationClient(builder.Configuration);
 builder.Services.AddFederationApi();
 builder.Services.AddIngest(builder.Configuration);
+builder.Services.AddResync(builder.Configuration);
 
 // The database is started before the first request; the data source is created when first needed after that.
 builder.Services.AddSingleton(services => NpgsqlDataSource.Create(services.GetRequiredService<DatabaseConnection>().ConnectionString));

@@ -1,0 +1,20 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Federation.Resync;
+
+/// <summary>
+/// Registers re-sync with peers; it needs the DAG store, the federation client and the ingest pipeline. Background
+/// services are registered, not started: the host adds them once the database is migrated.
+/// </summary>
+public static class ResyncServices
+{
+    public static IServiceCollection AddResync(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ResyncOptions>()
+            .Bind(configuration.GetSection(ResyncOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        return services;
+    }
+}
