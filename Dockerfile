@@ -26,7 +26,8 @@ COPY --from=build /app ./
 ENV ASPNETCORE_URLS=http://0.0.0.0:8008 \
     ASPNETCORE_ENVIRONMENT=Production \
     Server__AllowPlainHttp=true \
-    Server__SigningKeyPath=/var/lib/federation/signing.key
+    Server__SigningKeyPath=/var/lib/federation/signing.key \
+    Resync__RecoveryManifestPath=/var/lib/federation/recovery-manifest.json
 USER federation
 VOLUME /var/lib/federation
 EXPOSE 8008

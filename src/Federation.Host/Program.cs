@@ -13,6 +13,7 @@ using Federation.Ingest;
 using Federation.Ingest.Queue;
 using Federation.Local;
 using Federation.Resync;
+using Federation.Resync.Recovery;
 using Federation.Storage;
 using Federation.Storage.Dag;
 using Federation.Storage.Dag.Transactions;
@@ -49,6 +50,10 @@ builder.Services.AddFederationClient(builder.Configuration);
 builder.Services.AddFederationApi();
 builder.Services.AddIngest(builder.Configuration);
 builder.Services.AddResync(builder.Configuration);
+// Beside the signing key, whose relative path is also taken from the content root.
+builder.Services.PostConfigure<ResyncOptions>(options => options.RecoveryManifestPath = options.RecoveryManifestPath.Length == 0
+    ? ""
+    : Path.GetFullPath(options.RecoveryManifestPath, builder.Environment.ContentRootPath));
 
 // The database is started before the first request; the data source is created when first needed after that.
 builder.Services.AddSingleton(services => NpgsqlDataSource.Create(services.GetRequiredService<DatabaseConnection>().ConnectionString));
@@ -59,6 +64,9 @@ builder.Services.AddSingleton<DatabaseConnection>();
 builder.Services.AddHostedService<DatabaseStartup>();
 // Hosted services start in order: this one only once the database is migrated.
 builder.Services.AddHostedService(services => services.GetRequiredService<InboundQueueWorker>());
+// Rooms of the recovery manifest that the database lacks are rebuilt from peers; the manifest is written after that.
+builder.Services.AddHostedService(services => services.GetRequiredService<RoomRecoveryService>());
+builder.Services.AddHostedService(services => services.GetRequiredService<RecoveryManifestWriter>());
 // After the database start-up, so the outbound sender's first read finds the database running.
 builder.Services.AddFederationLocal(builder.Configuration);
 builder.Services.AddSingleton<PrometheusMetrics>();

@@ -1,5 +1,7 @@
+using Federation.Resync.Recovery;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Federation.Resync;
 
@@ -15,6 +17,10 @@ public static class ResyncServices
             .Bind(configuration.GetSection(ResyncOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.TryAddSingleton<RecoveryManifestBuilder>();
+        services.TryAddSingleton<RecoveryManifestWriter>();
+        services.TryAddSingleton<RoomRebuilder>();
+        services.TryAddSingleton<RoomRecoveryService>();
         return services;
     }
 }

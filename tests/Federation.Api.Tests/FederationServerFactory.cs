@@ -36,11 +36,29 @@ public sealed class FederationServerFactory(PostgresDatabaseFixture database, st
         }
     }
 
+    public string ServerName => serverName;
+
     public FakeTimeProvider Time { get; } = new();
 
     public string SigningKeyPath => Path.Combine(DataDirectory, "signing.key");
 
+    public string RecoveryManifestPath => Path.Combine(DataDirectory, "recovery-manifest.json");
+
     public Dictionary<string, string?> Settings { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Starts with <paramref name="identity"/> (a restarted server's name and key) instead of a new key.</summary>
+    public FederationServerFactory UseIdentity(ServerIdentity identity)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        if (identity.ServerName != serverName || _identity is not null)
+        {
+            throw new InvalidOperationException("The identity is fixed once, for this server's name.");
+        }
+
+        _identity = identity;
+        File.WriteAllText(SigningKeyPath, identity.SigningKey.ToKeyFileLine());
+        return this;
+    }
 
     /// <summary>
     /// Serves over a real loopback socket instead of the in-memory test server, so that requests keep their exact
@@ -58,6 +76,7 @@ public sealed class FederationServerFactory(PostgresDatabaseFixture database, st
         builder.UseEnvironment("Testing");
         builder.UseSetting("Server:ServerName", serverName);
         builder.UseSetting("Server:SigningKeyPath", SigningKeyPath);
+        builder.UseSetting("Resync:RecoveryManifestPath", RecoveryManifestPath);
         builder.UseSetting("Database:ConnectionString", database.ConnectionString);
         foreach (var (key, value) in Settings)
         {

@@ -38,6 +38,7 @@ public sealed class BenchServer : WebApplicationFactory<Program>
         builder.UseSetting("urls", "http://127.0.0.1:0");
         builder.UseSetting("Server:ServerName", Identity.ServerName);
         builder.UseSetting("Server:SigningKeyPath", SigningKeyPath);
+        builder.UseSetting("Resync:RecoveryManifestPath", Path.Combine(DataDirectory, "recovery-manifest.json"));
         builder.UseSetting("Database:ConnectionString", _connectionString);
         // One information line per event would measure the console, not the pipeline.
         builder.UseSetting("Logging:LogLevel:Default", "Warning");

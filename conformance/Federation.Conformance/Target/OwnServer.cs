@@ -33,6 +33,7 @@ public sealed class OwnServer : WebApplicationFactory<Program>
         _settings["urls"] = "http://127.0.0.1:0";
         _settings["Server:ServerName"] = Name;
         _settings["Server:SigningKeyPath"] = Path.Combine(_dataDirectory, "signing.key");
+        _settings["Resync:RecoveryManifestPath"] = Path.Combine(_dataDirectory, "recovery-manifest.json");
         _settings["Database:ConnectionString"] = connectionString ?? "";
         _settings["Database:EmbeddedDataDirectory"] = Path.Combine(_dataDirectory, "postgres");
         _settings["LocalUsers:RegistrationSharedSecret"] = SharedSecret;

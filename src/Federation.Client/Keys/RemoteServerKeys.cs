@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Federation.Client.Caching;
 using Federation.Client.Http;
+using Federation.Protocol.Keys;
 using Microsoft.Extensions.Options;
 
 namespace Federation.Client.Keys;
@@ -9,9 +10,12 @@ namespace Federation.Client.Keys;
 /// Remote verify keys, fetched directly from each server's <c>/_matrix/key/v2/server</c> and kept in memory until
 /// they expire. Concurrent requests for one server share a single fetch. A response that fails its checks never
 /// replaces keys already known. The last verified response of each server is kept as received, so that this server
-/// can vouch for it to others (<c>/_matrix/key/v2/query</c>).
+/// can vouch for it to others (<c>/_matrix/key/v2/query</c>). This server's own current key is known without asking:
+/// its events come back in other servers' answers (gap filling, rebuilding a room), and asking our own name over the
+/// network may not even reach us.
 /// </summary>
-public sealed class RemoteServerKeys(FederationClient client, TimeProvider time, IOptions<FederationClientOptions> options) : IRemoteServerKeys
+public sealed class RemoteServerKeys(FederationClient client, ServerIdentity identity, TimeProvider time, IOptions<FederationClientOptions> options)
+    : IRemoteServerKeys
 {
     /// <summary>Keys kept per tracked destination on average (current and old keys).</summary>
     private const int KeysPerServer = 4;
@@ -22,6 +26,11 @@ public sealed class RemoteServerKeys(FederationClient client, TimeProvider time,
 
     public async Task<VerifyKey?> GetAsync(string serverName, string keyId, DateTimeOffset validAt, CancellationToken cancellationToken)
     {
+        if (serverName == identity.ServerName && keyId == identity.SigningKey.KeyId)
+        {
+            return new VerifyKey(serverName, keyId, identity.SigningKey.PublicKey, DateTimeOffset.MaxValue, ExpiredAt: null);
+        }
+
         if (Known(serverName, keyId, validAt) is { } known)
         {
             return known;

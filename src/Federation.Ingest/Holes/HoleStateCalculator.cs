@@ -42,18 +42,12 @@ public sealed class HoleStateCalculator(DagStore store, StateCalculator state)
     }
 
     /// <summary>
-    /// The state after the snapshot's prev event: its claimed state ids, keeping only state events of this room that we
-    /// hold and did not reject — each under its own type and state key, whatever the remote implied — then the prev
-    /// event itself in its slot when it is an accepted state event (<c>/state_ids</c> gives the state before it).
+    /// The state before the snapshot's event as claimed: its state ids, keeping only state events of this room that we
+    /// hold and did not reject — each under its own type and state key, whatever the remote implied.
     /// </summary>
-    private async Task<RoomState?> ClaimedStateAfterAsync(string roomId, HoleSnapshot snapshot, CancellationToken cancellationToken)
+    public async Task<Dictionary<StateSlot, string>> ClaimedStateBeforeAsync(string roomId, HoleSnapshot snapshot, CancellationToken cancellationToken)
     {
-        var prev = (await store.GetEventsAsync(roomId, [snapshot.PrevEventId], cancellationToken).ConfigureAwait(false)).SingleOrDefault();
-        if (prev is null)
-        {
-            return null;
-        }
-
+        ArgumentNullException.ThrowIfNull(snapshot);
         var entries = new Dictionary<StateSlot, string>();
         foreach (var chunk in snapshot.StateIds.Distinct(StringComparer.Ordinal).Chunk(LookupChunk))
         {
@@ -67,6 +61,22 @@ public sealed class HoleStateCalculator(DagStore store, StateCalculator state)
             }
         }
 
+        return entries;
+    }
+
+    /// <summary>
+    /// The state after the snapshot's prev event: the claimed state before it, then the prev event itself in its slot
+    /// when it is an accepted state event (<c>/state_ids</c> gives the state before it).
+    /// </summary>
+    private async Task<RoomState?> ClaimedStateAfterAsync(string roomId, HoleSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        var prev = (await store.GetEventsAsync(roomId, [snapshot.PrevEventId], cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+        if (prev is null)
+        {
+            return null;
+        }
+
+        var entries = await ClaimedStateBeforeAsync(roomId, snapshot, cancellationToken).ConfigureAwait(false);
         if (prev.Status != EventStatus.Rejected && prev.Pdu.StateKey is { } prevStateKey)
         {
             entries[new StateSlot(prev.Pdu.Type, prevStateKey)] = prev.EventId;

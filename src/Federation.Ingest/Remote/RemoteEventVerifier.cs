@@ -2,6 +2,7 @@ using System.Text.Json;
 using Federation.Client.Keys;
 using Federation.Ingest.Checks;
 using Federation.Protocol.RoomVersions;
+using Federation.Storage.Dag;
 
 namespace Federation.Ingest.Remote;
 
@@ -9,7 +10,7 @@ namespace Federation.Ingest.Remote;
 /// Checks 1–3 for any event another server hands us, pushed or fetched: format for the room version, the room it
 /// claims, no second create event, signatures (else dropped), content hash (else redacted).
 /// </summary>
-public sealed class RemoteEventVerifier(IRemoteServerKeys keys)
+public sealed class RemoteEventVerifier(IRemoteServerKeys keys, DagStore store)
 {
     private readonly PduSignatureCheck _signatures = new(keys);
 
@@ -46,9 +47,10 @@ public sealed class RemoteEventVerifier(IRemoteServerKeys keys)
             return (null, pdu.EventId, PduOutcome.Dropped($"Event is in room {pdu.RoomId}, not {roomId}"));
         }
 
-        if (pdu.IsCreateEvent)
+        if (pdu.IsCreateEvent && await store.GetRoomVersionAsync(roomId, cancellationToken).ConfigureAwait(false) is not null)
         {
-            // The room is held, so its create event is too: another one could only reset the room's state.
+            // The room is held, so its create event is too: another one could only reset the room's state. A room not
+            // held yet (being rebuilt from peers) takes its create event from the first answer stored.
             return (null, pdu.EventId, PduOutcome.Dropped("The room already has its create event"));
         }
 

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Federation.Client.Http;
@@ -90,7 +92,7 @@ internal sealed partial class DestinationSender(
             }
         }
 
-        var txnId = string.Create(CultureInfo.InvariantCulture, $"{batch[0].QueueNid}_{batch[^1].QueueNid}_{batch.Count}");
+        var txnId = TransactionId(batch);
         var body = new JsonObject
         {
             ["origin"] = identity.ServerName,
@@ -152,6 +154,17 @@ internal sealed partial class DestinationSender(
         response.TryGetProperty("pdus", out var results) && results.ValueKind == JsonValueKind.Object
             ? results.EnumerateObject().Count(r => r.Value.ValueKind == JsonValueKind.Object && r.Value.TryGetProperty("error", out _))
             : 0;
+
+    /// <summary>
+    /// Names a transaction by the events it carries, so a batch retried after a restart keeps its id (the receiver answers
+    /// a replay from what it stored), while ids never repeat for other events — queue positions would, after a database
+    /// is lost and rebuilt, and receivers would then answer new events with an old transaction's response.
+    /// </summary>
+    private static string TransactionId(IReadOnlyList<QueuedPdu> batch)
+    {
+        var ids = Encoding.UTF8.GetBytes(string.Join('\n', batch.Select(r => r.EventId)));
+        return string.Create(CultureInfo.InvariantCulture, $"{batch.Count}_{Convert.ToHexStringLower(SHA256.HashData(ids).AsSpan(0, 16))}");
+    }
 
     [LoggerMessage(EventId = 5000, Level = LogLevel.Debug, Message = "Sent transaction {TxnId} to {Destination}: {Count} PDUs, {Errors} refused")]
     private static partial void LogSent(ILogger logger, string destination, string txnId, int count, int errors);

@@ -16,9 +16,10 @@ public sealed class JoinBetweenOurServersTests(TwoDatabasesFixture databases) : 
     [InlineData("12")]
     public async Task A_remote_user_joins_through_make_join_and_send_join_and_both_servers_converge(string version)
     {
-        using var servers = new TwoOfOurServers(databases.First, databases.Second, $"a{version}.test", $"b{version}.test");
-        using var alice = await ClientSession.RegisterAsync(servers.First, "alice");
-        using var bob = await ClientSession.RegisterAsync(servers.Second, "bob");
+        string a = $"a{version}.test", b = $"b{version}.test";
+        using var servers = new OurServers((databases.First, a), (databases.Second, b));
+        using var alice = await ClientSession.RegisterAsync(servers[a], "alice");
+        using var bob = await ClientSession.RegisterAsync(servers[b], "bob");
         var roomId = await alice.CreateRoomAsync(new { room_version = version, preset = "public_chat", name = "Shared", topic = "both servers" });
 
         var joined = await bob.PostAsync($"/_matrix/client/v3/join/{Uri.EscapeDataString(roomId)}?server_name=a{version}.test", new { });
@@ -26,14 +27,14 @@ public sealed class JoinBetweenOurServersTests(TwoDatabasesFixture databases) : 
         Assert.Equal(await alice.StateAsync(roomId), await bob.StateAsync(roomId));
 
         var fromAlice = await alice.SendMessageAsync(roomId, "hello from A");
-        await TwoOfOurServers.DeliveredAndProcessedAsync(servers.First, servers.Second, $"b{version}.test", roomId, fromAlice);
+        await servers.DeliveredAndProcessedAsync(a, b, roomId, fromAlice);
         Assert.Equal([fromAlice], await alice.ExtremitiesAsync(roomId));
         Assert.Equal([fromAlice], await bob.ExtremitiesAsync(roomId));
         var seenByBob = await bob.GetAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/event/{Uri.EscapeDataString(fromAlice)}");
         Assert.Equal("hello from A", seenByBob["content"]!["body"]!.GetValue<string>());
 
         var fromBob = await bob.SendMessageAsync(roomId, "hello from B");
-        await TwoOfOurServers.DeliveredAndProcessedAsync(servers.Second, servers.First, $"a{version}.test", roomId, fromBob);
+        await servers.DeliveredAndProcessedAsync(b, a, roomId, fromBob);
         Assert.Equal([fromBob], await alice.ExtremitiesAsync(roomId));
         Assert.Equal([fromBob], await bob.ExtremitiesAsync(roomId));
         Assert.Equal(await alice.StateAsync(roomId), await bob.StateAsync(roomId));

@@ -24,6 +24,18 @@ public class RemoteServerKeysTests
     }
 
     [Fact]
+    public async Task Our_own_current_key_is_known_without_asking_anyone()
+    {
+        using var harness = new ClientHarness(ClientHarness.Destinations());
+
+        var key = await harness.Keys.GetAsync(
+            harness.Identity.ServerName, harness.Identity.SigningKey.KeyId, harness.Time.GetUtcNow(), CancellationToken.None);
+
+        Assert.Equal(harness.Identity.SigningKey.PublicKey, key!.PublicKey);
+        Assert.Null(await harness.Keys.GetAsync(harness.Identity.ServerName, "ed25519:other", harness.Time.GetUtcNow(), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Validity_is_capped_at_seven_days_from_the_fetch()
     {
         await using var remote = await FakeHomeserver.StartAsync("remote.test");
