@@ -42,6 +42,7 @@ public static class FederationApi
         var authenticated = endpoints.MapGroup("").AddEndpointFilter<XMatrixAuthenticationFilter>();
         authenticated.MapSendTransaction();
         authenticated.MapRoomReadEndpoints();
+        authenticated.MapReconcileEndpoints();
         authenticated.MapJoinEndpoints();
 
         // The Client-Server endpoints of local users, authenticated by access token.

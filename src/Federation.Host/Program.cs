@@ -14,6 +14,7 @@ using Federation.Ingest.Queue;
 using Federation.Local;
 using Federation.Resync;
 using Federation.Resync.Recovery;
+using Federation.Resync.Reconciliation;
 using Federation.Storage;
 using Federation.Storage.Dag;
 using Federation.Storage.Dag.Transactions;
@@ -67,6 +68,8 @@ builder.Services.AddHostedService(services => services.GetRequiredService<Inboun
 // Rooms of the recovery manifest that the database lacks are rebuilt from peers; the manifest is written after that.
 builder.Services.AddHostedService(services => services.GetRequiredService<RoomRecoveryService>());
 builder.Services.AddHostedService(services => services.GetRequiredService<RecoveryManifestWriter>());
+// The periodic set reconciliation with each room's resident servers (Resync:Reconciliation), after the database start-up.
+builder.Services.AddHostedService(services => services.GetRequiredService<AntiEntropyService>());
 // After the database start-up, so the outbound sender's first read finds the database running.
 builder.Services.AddFederationLocal(builder.Configuration);
 builder.Services.AddSingleton<PrometheusMetrics>();

@@ -1,7 +1,10 @@
+using Federation.Client.Reconciliation;
+using Federation.Resync.Reconciliation;
 using Federation.Resync.Recovery;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Federation.Resync;
 
@@ -21,6 +24,17 @@ public static class ResyncServices
         services.TryAddSingleton<RecoveryManifestWriter>();
         services.TryAddSingleton<RoomRebuilder>();
         services.TryAddSingleton<RoomRecoveryService>();
+
+        // Set reconciliation of a room's events (docs/resync.md, "Set reconciliation").
+        services.AddOptions<ReconciliationOptions>()
+            .Bind(configuration.GetSection(ReconciliationOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton<ReconcileClient>();
+        services.TryAddSingleton<EventSetReconciler>();
+        services.TryAddSingleton(s => new ReconciliationPeers(
+            s.GetRequiredService<IOptions<ReconciliationOptions>>(), s.GetRequiredService<TimeProvider>(), new Random()));
+        services.TryAddSingleton<AntiEntropyService>();
         return services;
     }
 }

@@ -1,0 +1,97 @@
+using Federation.Ingest.State;
+using Federation.Protocol.Events;
+using Federation.Protocol.Keys;
+using Federation.Resync.Core.Reconciliation;
+using Federation.Storage.Dag;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Federation.Resync.Reconciliation;
+
+/// <summary>
+/// The periodic exchange: every poll it refreshes each room's resident servers as peers and reconciles the recent
+/// window (<see cref="ReconciliationOptions.Window"/> ending <see cref="ReconciliationOptions.WindowEndOffset"/> ago)
+/// with each peer that is due, one at a time. It finds forks whose tips never reached us and events lost in transit,
+/// which nothing else would look for in a quiet room.
+/// </summary>
+/// <remarks>The store and what uses it are resolved at each pass: the service is created before the database is started.</remarks>
+public sealed partial class AntiEntropyService(
+    IServiceProvider services,
+    ReconciliationPeers peers,
+    ServerIdentity identity,
+    IOptions<ReconciliationOptions> options,
+    TimeProvider time,
+    ILogger<AntiEntropyService> logger) : BackgroundService
+{
+    /// <summary>One pass: refresh peers, then reconcile with every due one.</summary>
+    /// <returns>The reports of the exchanges made.</returns>
+    public async Task<IReadOnlyList<ReconciliationReport>> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var store = services.GetRequiredService<DagStore>();
+        var reconciler = services.GetRequiredService<EventSetReconciler>();
+        foreach (var room in await store.GetRoomsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            peers.SetResidents(room.RoomId, await ResidentServersAsync(store, room.RoomId, cancellationToken).ConfigureAwait(false));
+        }
+
+        var reports = new List<ReconciliationReport>();
+        foreach (var due in peers.Due())
+        {
+            var end = time.GetUtcNow() - options.Value.WindowEndOffset;
+            var scope = ReconcileScope.Window((end - options.Value.Window).ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds());
+            var report = await reconciler.ReconcileAsync(due.RoomId, due.Server, scope, cancellationToken).ConfigureAwait(false);
+            if (report.Status == ReconciliationStatus.Unsupported)
+            {
+                peers.MarkUnsupported(due.Server);
+            }
+
+            peers.Exchanged(due.RoomId, due.Server);
+            reports.Add(report);
+        }
+
+        return reports;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            // Waits first: the server is just starting, and peers are due only after their jitter anyway.
+            await Task.Delay(options.Value.PollInterval, time, stoppingToken).ConfigureAwait(false);
+            try
+            {
+                if (options.Value.PeriodicEnabled)
+                {
+                    await RunOnceAsync(stoppingToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogPassFailed(logger, e);
+            }
+        }
+    }
+
+    /// <summary>The other servers with a joined user in the room's current state.</summary>
+    private async Task<IReadOnlySet<string>> ResidentServersAsync(DagStore store, string roomId, CancellationToken cancellationToken)
+    {
+        if (await store.GetRoomVersionAsync(roomId, cancellationToken).ConfigureAwait(false) is not { } version)
+        {
+            return new HashSet<string>();
+        }
+
+        var current = await services.GetRequiredService<StateCalculator>().CurrentStateAsync(roomId, version, cancellationToken).ConfigureAwait(false);
+        var memberIds = current.Entries.Where(e => e.Key.Type == EventTypes.Member).Select(e => e.Value).ToArray();
+        return (await store.GetEventsAsync(memberIds, cancellationToken).ConfigureAwait(false))
+            .Where(e => e.Pdu.Membership == "join")
+            .Select(e => MatrixIds.ServerNameOf(e.Pdu.StateKey))
+            .OfType<string>()
+            .Where(server => !string.Equals(server, identity.ServerName, StringComparison.Ordinal))
+            .ToHashSet(StringComparer.Ordinal);
+    }
+
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "A periodic reconciliation pass failed")]
+    private static partial void LogPassFailed(ILogger logger, Exception exception);
+}
