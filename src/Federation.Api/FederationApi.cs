@@ -3,6 +3,7 @@ using Federation.Api.Client;
 using Federation.Api.Errors;
 using Federation.Api.Joins;
 using Federation.Api.Keys;
+using Federation.Api.Limits;
 using Federation.Api.Rooms;
 using Federation.Api.Send;
 using Federation.Api.Server;
@@ -11,6 +12,7 @@ using Federation.Protocol.Errors;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Federation.Api;
@@ -19,8 +21,14 @@ namespace Federation.Api;
 public static class FederationApi
 {
     /// <summary>Registers the API's own services (the DAG store, ingest and client are registered by the host).</summary>
-    public static IServiceCollection AddFederationApi(this IServiceCollection services)
+    public static IServiceCollection AddFederationApi(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<InboundLimitsOptions>()
+            .Bind(configuration.GetSection(InboundLimitsOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<OriginConcurrencyLimiter>();
+        services.AddSingleton<OriginConcurrencyFilter>();
         services.AddSingleton<XMatrixAuthenticationFilter>();
         services.AddSingleton<StateCalculator>();
         services.AddSingleton<RoomAccess>();
@@ -38,8 +46,10 @@ public static class FederationApi
         endpoints.MapServerKeyEndpoints();
         endpoints.MapKeyQueryEndpoints();
 
-        // Everything below is only for servers that prove who they are.
-        var authenticated = endpoints.MapGroup("").AddEndpointFilter<XMatrixAuthenticationFilter>();
+        // Everything below is only for servers that prove who they are, and then only so many requests at once each.
+        var authenticated = endpoints.MapGroup("")
+            .AddEndpointFilter<XMatrixAuthenticationFilter>()
+            .AddEndpointFilter<OriginConcurrencyFilter>();
         authenticated.MapSendTransaction();
         authenticated.MapRoomReadEndpoints();
         authenticated.MapReconcileEndpoints();

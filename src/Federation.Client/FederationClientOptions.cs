@@ -33,7 +33,10 @@ public sealed class FederationClientOptions
     /// </summary>
     public string? TrustedCaCertificatePath { get; set; }
 
-    /// <summary>Time limit of one attempt of one request. Default 30 seconds; 1 second to 5 minutes.</summary>
+    /// <summary>
+    /// Time limit of one attempt of one request, from sending it to the last byte of the answer (headers and body
+    /// together, so a remote trickling both cannot stretch it). Default 30 seconds; 1 second to 5 minutes.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -48,7 +48,7 @@ builder.Services.AddSingleton(services =>
     return new ServerIdentity(options.ServerName, SigningKeyFile.LoadOrCreate(path));
 });
 builder.Services.AddFederationClient(builder.Configuration);
-builder.Services.AddFederationApi();
+builder.Services.AddFederationApi(builder.Configuration);
 builder.Services.AddIngest(builder.Configuration);
 builder.Services.AddResync(builder.Configuration);
 // Beside the signing key, whose relative path is also taken from the content root.

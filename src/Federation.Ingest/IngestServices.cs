@@ -1,4 +1,5 @@
 using Federation.Ingest.Batching;
+using Federation.Ingest.Extremities;
 using Federation.Ingest.Holes;
 using Federation.Ingest.Outliers;
 using Federation.Ingest.Queue;
@@ -29,6 +30,7 @@ public static class IngestServices
         services.TryAddSingleton<HoleSnapshotFetcher>();
         services.TryAddSingleton<HoleStateCalculator>();
         services.TryAddSingleton<OutlierPersister>();
+        services.TryAddSingleton<ExtremityPruner>();
         services.TryAddSingleton<PduIngestor>();
         services.TryAddSingleton<SettledEventCache>();
         services.TryAddSingleton<QueueRunIngestor>();

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Federation.Ingest.Access;
 using Federation.Ingest.Checks;
 using Federation.Ingest.Diagnostics;
+using Federation.Ingest.Extremities;
 using Federation.Ingest.Holes;
 using Federation.Ingest.Outliers;
 using Federation.Ingest.Remote;
@@ -22,8 +23,10 @@ namespace Federation.Ingest;
 /// Unknown prev events are asked from the origin with one <c>/get_missing_events</c>. When the events it returns do
 /// not reach what we hold, the state at each prev they lack is fetched (a hole) and resolved with our own. A pushed
 /// event whose gap does not close is not persisted, so that it never becomes a backward extremity whose state its
-/// sender dictates. Work on one room is serialised within the process (the store serialises writers across
-/// processes), and no remote request is made while a room is locked.
+/// sender dictates. A missing event whose pull failed is not asked for again until its back-off has passed (Synapse's
+/// failed pull attempts). After a hole, stale forward extremities are pruned (<see cref="ExtremityPruner"/>). Work on
+/// one room is serialised within the process (the store serialises writers across processes), and no remote request
+/// is made while a room is locked.
 /// </summary>
 public sealed partial class PduIngestor(
     DagStore store,
@@ -33,6 +36,7 @@ public sealed partial class PduIngestor(
     HoleSnapshotFetcher holes,
     HoleStateCalculator holeState,
     OutlierPersister outliers,
+    ExtremityPruner pruner,
     IOptions<IngestOptions> options,
     TimeProvider time,
     ILogger<PduIngestor> logger)
@@ -157,6 +161,8 @@ public sealed partial class PduIngestor(
     /// Everything remote that processing <paramref name="pdu"/> needs: the missing events before it, the state at the
     /// prev events they lack, and the auth chains of events whose auth events are unknown. It happens before the room is
     /// locked, within one deadline, so that a slow or hostile server cannot hold up everyone else's events for the room.
+    /// Missing events backing off after a failed pull are not asked for; new failures are recorded (see
+    /// <see cref="PullsAsync"/>).
     /// </summary>
     private async Task<FetchedForEvent> FetchForAsync(string origin, Pdu pdu, RoomVersion version, CancellationToken callerToken)
     {
@@ -166,23 +172,67 @@ public sealed partial class PduIngestor(
         try
         {
             IReadOnlyList<VerifiedEvent> pulled = [];
-            if ((await MissingPrevEventsAsync([pdu], cancellationToken).ConfigureAwait(false)).Count > 0)
+            var pulledAgain = new List<string>();
+            var missing = await MissingPrevEventsAsync([pdu], cancellationToken).ConfigureAwait(false);
+            if (missing.Count > 0)
             {
+                var (due, failedBefore) = await PullsAsync(pdu.RoomId, missing, cancellationToken).ConfigureAwait(false);
+                if (due.Count == 0)
+                {
+                    LogBackingOff(logger, pdu.EventId, missing);
+                    return FetchedForEvent.Nothing;
+                }
+
                 var extremities = await store.GetForwardExtremitiesAsync(pdu.RoomId, cancellationToken).ConfigureAwait(false);
                 pulled = await remote.GetMissingEventsAsync(
                     origin, pdu.RoomId, version, extremities, [pdu.EventId], options.Value.MissingEventsLimit, cancellationToken).ConfigureAwait(false);
+                if (pulled.Count == 0)
+                {
+                    await store.RecordFailedPullsAsync(pdu.RoomId, missing, $"/get_missing_events from {origin} gave no events", cancellationToken)
+                        .ConfigureAwait(false);
+                }
+                else
+                {
+                    pulledAgain.AddRange(failedBefore);
+                }
             }
 
             var snapshots = new Dictionary<string, HoleSnapshot>(StringComparer.Ordinal);
-            foreach (var prev in (await MissingPrevEventsAsync(pulled.Select(p => p.Pdu), cancellationToken).ConfigureAwait(false))
-                .Take(options.Value.HolePrevEventsLimit))
+            var holePrevs = await MissingPrevEventsAsync(pulled.Select(p => p.Pdu), cancellationToken).ConfigureAwait(false);
+            var (dueHoles, holesFailedBefore) = await PullsAsync(pdu.RoomId, holePrevs, cancellationToken).ConfigureAwait(false);
+            var failedHoles = new List<string>();
+            foreach (var prev in holePrevs.Take(options.Value.HolePrevEventsLimit))
             {
+                if (!dueHoles.Contains(prev))
+                {
+                    IngestMetrics.RecordHoleBackingOff();
+                    continue;
+                }
+
                 var snapshot = await holes.FetchAsync(origin, pdu.RoomId, version, prev, cancellationToken).ConfigureAwait(false);
                 IngestMetrics.RecordHole(snapshot is not null);
-                if (snapshot is not null)
+                if (snapshot is null)
                 {
-                    snapshots[prev] = snapshot;
+                    failedHoles.Add(prev);
+                    continue;
                 }
+
+                snapshots[prev] = snapshot;
+                if (holesFailedBefore.Contains(prev))
+                {
+                    pulledAgain.Add(prev);
+                }
+            }
+
+            if (failedHoles.Count > 0)
+            {
+                // The pulled events built on them cannot be placed either, and are recorded too (as Synapse records the
+                // pulled event whose state it could not compute): a later answer that starts just after them then backs
+                // off instead of asking for the state at them.
+                var unplaceable = pulled.Where(p => p.Pdu.PrevEvents.Any(failedHoles.Contains)).Select(p => p.EventId);
+                await store.RecordFailedPullsAsync(
+                    pdu.RoomId, [.. failedHoles, .. unplaceable], $"The state at the hole or the event itself could not be fetched from {origin}",
+                    cancellationToken).ConfigureAwait(false);
             }
 
             var fetchedSoFar = pulled.Select(p => p.EventId).Concat(snapshots.Values.SelectMany(s => s.Fetched.Select(f => f.EventId)));
@@ -193,7 +243,7 @@ public sealed partial class PduIngestor(
                 authChains.AddRange(await remote.GetAuthChainAsync(origin, pdu.RoomId, version, needy, cancellationToken).ConfigureAwait(false));
             }
 
-            return new FetchedForEvent(pulled, snapshots, [.. authChains, .. snapshots.Values.SelectMany(s => s.Fetched)]);
+            return new FetchedForEvent(pulled, snapshots, [.. authChains, .. snapshots.Values.SelectMany(s => s.Fetched)], pulledAgain);
         }
         catch (OperationCanceledException) when (!callerToken.IsCancellationRequested)
         {
@@ -201,6 +251,26 @@ public sealed partial class PduIngestor(
             LogGapFillTimedOut(logger, pdu.EventId, origin);
             return FetchedForEvent.Nothing;
         }
+    }
+
+    /// <summary>
+    /// Of the missing <paramref name="eventIds"/>, those that may be pulled now, and those among them whose pull failed
+    /// before. An event whose pull failed waits out its back-off (doubling per failure, <c>DagStoreOptions</c>) before it
+    /// is asked for again; only failures are recorded, never a back-off, so one failure upstream does not spread to
+    /// every event after it.
+    /// </summary>
+    private async Task<(IReadOnlySet<string> Due, IReadOnlySet<string> FailedBefore)> PullsAsync(
+        string roomId, IReadOnlyList<string> eventIds, CancellationToken cancellationToken)
+    {
+        var failed = await store.GetFailedPullsAsync(roomId, eventIds, cancellationToken).ConfigureAwait(false);
+        if (failed.Count == 0)
+        {
+            return (eventIds.ToHashSet(StringComparer.Ordinal), new HashSet<string>());
+        }
+
+        var now = time.GetUtcNow();
+        var due = eventIds.Where(id => !failed.TryGetValue(id, out var pull) || pull.NextAttemptAt <= now).ToHashSet(StringComparer.Ordinal);
+        return (due, failed.Keys.Where(due.Contains).ToHashSet(StringComparer.Ordinal));
     }
 
     /// <summary>Under the room lock: stores the fetched outliers, the pulled events in order, then the pushed event.</summary>
@@ -212,6 +282,7 @@ public sealed partial class PduIngestor(
         }
 
         IngestMetrics.RecordOutliers(await outliers.PersistAsync(fetched.Outliers, cancellationToken).ConfigureAwait(false));
+        var persisted = new List<(Pdu Pdu, PduOutcome Outcome)>();
         foreach (var pulled in fetched.Pulled)
         {
             if (await HeldWithStateAsync(pulled.EventId, cancellationToken).ConfigureAwait(false))
@@ -221,11 +292,11 @@ public sealed partial class PduIngestor(
 
             if ((await MissingPrevEventsAsync([pulled.Pdu], cancellationToken).ConfigureAwait(false)).Count == 0)
             {
-                await CheckAndPersistAsync(pulled, stateBefore: null, cancellationToken).ConfigureAwait(false);
+                persisted.Add((pulled.Pdu, await CheckAndPersistAsync(pulled, stateBefore: null, cancellationToken).ConfigureAwait(false)));
             }
             else if (await holeState.StateBeforeAsync(pulled.Pdu, fetched.Holes, cancellationToken).ConfigureAwait(false) is { } stateBefore)
             {
-                await CheckAndPersistAsync(pulled, stateBefore, cancellationToken).ConfigureAwait(false);
+                persisted.Add((pulled.Pdu, await CheckAndPersistAsync(pulled, stateBefore, cancellationToken).ConfigureAwait(false)));
             }
         }
 
@@ -235,7 +306,22 @@ public sealed partial class PduIngestor(
             return Recorded(pushed.Pdu, PduOutcome.Dropped($"Prev events could not be found: {string.Join(", ", missingPrevs)}"));
         }
 
-        return await CheckAndPersistAsync(pushed, stateBefore: null, cancellationToken).ConfigureAwait(false);
+        var outcome = await CheckAndPersistAsync(pushed, stateBefore: null, cancellationToken).ConfigureAwait(false);
+        persisted.Add((pushed.Pdu, outcome));
+
+        // Pulled events placed across a hole may be ones that could not be placed before.
+        var pulledAgain = fetched.Holes.Count == 0 ? fetched.PulledAgain : [.. fetched.PulledAgain, .. persisted.Select(p => p.Pdu.EventId)];
+        await store.ClearFailedPullsAsync(pushed.Pdu.RoomId, pulledAgain, cancellationToken).ConfigureAwait(false);
+
+        // The state after what was persisted may differ from the other extremities' only across a hole or through a
+        // state event; otherwise there is nothing new to prune with.
+        if (fetched.Holes.Count > 0 || persisted.Exists(p => p.Outcome.IsAccepted && p.Pdu.StateKey is not null))
+        {
+            var accepted = persisted.Where(p => p.Outcome.IsAccepted).Select(p => p.Pdu).ToList();
+            await pruner.PruneAsync(pushed.Pdu.RoomId, pushed.Pdu.RoomVersion, accepted, cancellationToken).ConfigureAwait(false);
+        }
+
+        return outcome;
     }
 
     /// <summary>Whether the room's current server ACL lets <paramref name="origin"/> send events into it.</summary>
@@ -341,6 +427,9 @@ public sealed partial class PduIngestor(
 
     [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Event {EventId} in {RoomId}: {Disposition} {Reason}")]
     private static partial void LogOutcome(ILogger logger, string eventId, string roomId, PduDisposition disposition, string? reason);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Event {EventId}: its missing prev events {Missing} are backing off after failed pulls")]
+    private static partial void LogBackingOff(ILogger logger, string eventId, IReadOnlyList<string> missing);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Fetching what {EventId} from {Origin} needs ran out of time")]
     private static partial void LogGapFillTimedOut(ILogger logger, string eventId, string origin);

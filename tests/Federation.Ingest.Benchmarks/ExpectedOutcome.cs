@@ -5,11 +5,11 @@ namespace Federation.Ingest.Benchmarks;
 /// <summary>
 /// What a correct server holds after the room's pushes, given the <c>/get_missing_events</c> limit: every pushed event
 /// and every pulled one accepted with state; for a gap longer than the limit, the event just before the pulled ones
-/// (the hole) as an outlier, the earlier withheld events not with state, and the event before the gap left as a forward
-/// extremity (nothing we hold descends from it).
+/// (the hole) as an outlier, and the earlier withheld events not with state. The last event is a forward extremity; the
+/// event before each such gap may be one too (nothing we hold descends from it), unless it was pruned since.
 /// </summary>
 public sealed record ExpectedOutcome(
-    IReadOnlyList<Pdu> WithState, IReadOnlyList<Pdu> HoleEvents, IReadOnlyList<Pdu> NotWithState, IReadOnlySet<string> Extremities, int Holes)
+    IReadOnlyList<Pdu> WithState, IReadOnlyList<Pdu> HoleEvents, IReadOnlyList<Pdu> NotWithState, string LastEvent, IReadOnlySet<string> Extremities, int Holes)
 {
     public static ExpectedOutcome For(GeneratedRoom room, int missingEventsLimit)
     {
@@ -31,6 +31,6 @@ public sealed record ExpectedOutcome(
             }
         }
 
-        return new ExpectedOutcome(withState, holeEvents, notWithState, extremities, holeEvents.Count);
+        return new ExpectedOutcome(withState, holeEvents, notWithState, room.Stream[^1].EventId, extremities, holeEvents.Count);
     }
 }

@@ -89,6 +89,12 @@ public static class IngestBenchmarkApp
             errors.AddRange(await OutcomeVerifier.VerifyAsync(store, calculator, rooms[i], expected[i]));
         }
 
+        var extremitiesLeft = 0;
+        foreach (var room in rooms)
+        {
+            extremitiesLeft += (await store.GetForwardExtremitiesAsync(room.RoomId)).Count;
+        }
+
         var requests = remote.Requests.Skip(requestsBefore).Select(r => r.PathAndQuery).ToList();
         int Count(string endpoint) => requests.Count(p => p.StartsWith("/_matrix/federation/v1/" + endpoint, StringComparison.Ordinal));
         var gaps = rooms.Sum(r => r.Gaps.Count);
@@ -119,6 +125,7 @@ public static class IngestBenchmarkApp
             },
             ["gaps"] = gaps,
             ["holes"] = holes,
+            ["forward_extremities_left"] = extremitiesLeft,
             ["remote_requests"] = new JsonObject
             {
                 ["get_missing_events"] = Count("get_missing_events"),

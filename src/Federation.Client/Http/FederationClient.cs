@@ -24,6 +24,8 @@ public sealed class FederationClient(
     IOptions<FederationClientOptions> options,
     TimeProvider time)
 {
+    private const string TimedOutReading = "timed out reading the response";
+
     /// <summary>A signed GET.</summary>
     public Task<FederationResponse> GetAsync(string destination, string pathAndQuery, CancellationToken cancellationToken) =>
         SendAsync(destination, HttpMethod.Get, pathAndQuery, body: null, sign: true, cancellationToken);
@@ -61,12 +63,14 @@ public sealed class FederationClient(
             ? RequestSigning.Sign(method.Method, pathAndQuery, identity.ServerName, destination, body, identity.SigningKey).ToHeaderValue()
             : null;
         var uri = new Uri(server.BaseAddress, pathAndQuery);
+        var attemptStarted = time.GetTimestamp();
 
         try
         {
             using var response = await pipelines.For(destination).ExecuteAsync(
                 async token =>
                 {
+                    attemptStarted = time.GetTimestamp();
                     using var request = new HttpRequestMessage(method, uri);
                     request.Headers.Host = server.HostHeader;
                     if (authorization is not null)
@@ -83,14 +87,21 @@ public sealed class FederationClient(
                     return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
                 },
                 cancellationToken).ConfigureAwait(false);
-            // The pipeline's timeout ends when the headers arrive; a body trickled forever must not hold us.
-            using var bodyDeadline = new CancellationTokenSource(options.Value.AttemptTimeout, time);
+            // The pipeline's timeout ends when the headers arrive. The body gets what is left of the attempt's time, so
+            // that headers and body trickled byte by byte cannot hold one attempt longer than AttemptTimeout.
+            var left = options.Value.AttemptTimeout - time.GetElapsedTime(attemptStarted);
+            if (left <= TimeSpan.Zero)
+            {
+                return FederationResponse.Unreachable(destination, TimedOutReading);
+            }
+
+            using var bodyDeadline = new CancellationTokenSource(left, time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, bodyDeadline.Token);
             return FederationResponse.Received(destination, (int)response.StatusCode, await ReadBodyAsync(response, linked.Token).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return FederationResponse.Unreachable(destination, "timed out reading the response");
+            return FederationResponse.Unreachable(destination, TimedOutReading);
         }
         catch (IOException e)
         {

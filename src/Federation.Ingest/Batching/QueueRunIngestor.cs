@@ -1,5 +1,6 @@
 using Federation.Ingest.Checks;
 using Federation.Ingest.Diagnostics;
+using Federation.Ingest.Extremities;
 using Federation.Ingest.Queue;
 using Federation.Ingest.Remote;
 using Federation.Ingest.State;
@@ -17,9 +18,12 @@ namespace Federation.Ingest.Batching;
 /// decisions, and persists the run in one write. The forward extremities are followed in memory by the store's rule,
 /// which for such a run (new events, accepted prevs) is: an accepted event replaces its prevs. A run ends after an
 /// event that is not accepted, and before any event the one-at-a-time path must handle; it is dropped unpersisted
-/// (and the queue's events go one at a time) when someone else wrote to the room meanwhile.
+/// (and the queue's events go one at a time) when someone else wrote to the room meanwhile. It also ends after an
+/// accepted state event while the room has several extremities, so that stale ones are pruned
+/// (<see cref="ExtremityPruner"/>) before the next run pays the soft-fail check against them.
 /// </summary>
-public sealed partial class QueueRunIngestor(DagStore store, StateCalculator state, SettledEventCache cache, ILogger<QueueRunIngestor> logger)
+public sealed partial class QueueRunIngestor(
+    DagStore store, StateCalculator state, SettledEventCache cache, ExtremityPruner pruner, ILogger<QueueRunIngestor> logger)
 {
     /// <returns>How many events from <paramref name="start"/> on were decided and persisted; 0 when the event at
     /// <paramref name="start"/> must go through <see cref="PduIngestor.ProcessAdmittedAsync"/>.</returns>
@@ -55,7 +59,7 @@ public sealed partial class QueueRunIngestor(DagStore store, StateCalculator sta
             }
 
             run.Add(decided.Entry, decided.Outcome, decided.StateAfter);
-            if (!decided.Outcome.IsAccepted)
+            if (!decided.Outcome.IsAccepted || (candidate.Pdu.StateKey is not null && run.Extremities.Count > 1))
             {
                 break;
             }
@@ -74,6 +78,12 @@ public sealed partial class QueueRunIngestor(DagStore store, StateCalculator sta
             cache.AddStateAfter(entry.Pdu.EventId, stateAfter);
             LogOutcome(logger, entry.Pdu.EventId, roomId, outcome.Disposition, outcome.Reason);
             IngestMetrics.RecordPdu(outcome.Disposition);
+        }
+
+        var accepted = run.Decided.Where(d => d.Outcome.IsAccepted).Select(d => d.Entry.Pdu).ToList();
+        if (run.Extremities.Count > 1 && accepted.Exists(p => p.StateKey is not null))
+        {
+            await pruner.PruneAsync(roomId, first.RoomVersion, accepted, cancellationToken).ConfigureAwait(false);
         }
 
         return run.Decided.Count;

@@ -14,7 +14,10 @@ public static class IngestMetrics
         "federation.ingest.pdus", description: "Events processed for the timeline, by outcome (accepted, rejected, soft_failed, dropped)");
 
     private static readonly Counter<long> Holes = Meter.CreateCounter<long>(
-        "federation.ingest.holes", description: "States fetched at prev events we did not hold, by result (fetched, failed)");
+        "federation.ingest.holes", description: "States fetched at prev events we did not hold, by result (fetched, failed, backing_off: not asked, an earlier pull failed)");
+
+    private static readonly Counter<long> ExtremitiesPruned = Meter.CreateCounter<long>(
+        "federation.ingest.extremities_pruned", description: "Stale forward extremities dropped after holes");
 
     private static readonly Counter<long> Outliers = Meter.CreateCounter<long>(
         "federation.ingest.outliers", description: "Events fetched for auth chains and hole states and stored as outliers");
@@ -29,6 +32,10 @@ public static class IngestMetrics
         } } });
 
     public static void RecordHole(bool fetched) => Holes.Add(1, new TagList { { "result", fetched ? "fetched" : "failed" } });
+
+    public static void RecordHoleBackingOff() => Holes.Add(1, new TagList { { "result", "backing_off" } });
+
+    public static void RecordExtremitiesPruned(int count) => ExtremitiesPruned.Add(count);
 
     public static void RecordOutliers(int count) => Outliers.Add(count);
 }

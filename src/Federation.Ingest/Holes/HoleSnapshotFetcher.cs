@@ -6,10 +6,12 @@ using Microsoft.Extensions.Options;
 namespace Federation.Ingest.Holes;
 
 /// <summary>
-/// Fetches the state at a prev event we do not hold, as Synapse does: <c>/state_ids</c> at it, then the events we lack —
-/// all at once with <c>/state</c> when at least a tenth of them are missing, otherwise one <c>/event</c> each, a few in
-/// parallel — and the prev event itself. Nothing is stored or trusted here; the caller stores the events as outliers,
-/// checked against their own auth events, and resolves the claimed state with what it knows.
+/// Fetches the state at a prev event we do not hold. The prev event itself is asked for with <c>/event</c> at the same
+/// time as <c>/state_ids</c> at it, so a hole whose state we already hold costs one round trip after
+/// <c>/get_missing_events</c> (Synapse asks for it after <c>/state_ids</c>, with the state events it lacks). Then, as
+/// Synapse does, the state and auth events we lack: all at once with <c>/state</c> when at least a tenth of them are
+/// missing, otherwise one <c>/event</c> each, a few in parallel. Nothing is stored or trusted here; the caller stores
+/// the events as outliers, checked against their own auth events, and resolves the claimed state with what it knows.
 /// </summary>
 public sealed class HoleSnapshotFetcher(DagStore store, RemoteRoomReader remote, IOptions<IngestOptions> options)
 {
@@ -20,18 +22,28 @@ public sealed class HoleSnapshotFetcher(DagStore store, RemoteRoomReader remote,
     public async Task<HoleSnapshot?> FetchAsync(
         string origin, string roomId, RoomVersion version, string prevEventId, CancellationToken cancellationToken)
     {
+        var prevHeld = (await NotHeldAsync([prevEventId], cancellationToken).ConfigureAwait(false)).Count == 0;
+        var prevTask = prevHeld
+            ? Task.FromResult<VerifiedEvent?>(null)
+            : remote.GetEventAsync(origin, roomId, version, prevEventId, cancellationToken);
         var answer = await remote.GetStateIdsAsync(origin, roomId, prevEventId, cancellationToken).ConfigureAwait(false);
-        if (answer is null)
+        var prev = await prevTask.ConfigureAwait(false);
+        if (answer is null || (!prevHeld && prev is null))
         {
             return null;
         }
 
-        var wanted = answer.PduIds.Concat(answer.AuthChainIds).Append(prevEventId).Distinct(StringComparer.Ordinal).ToArray();
+        var wanted = answer.PduIds.Concat(answer.AuthChainIds).Distinct(StringComparer.Ordinal).ToArray();
         var missing = await NotHeldAsync(wanted, cancellationToken).ConfigureAwait(false);
+        missing.Remove(prevEventId);
         var fetched = new List<VerifiedEvent>();
+        if (prev is not null)
+        {
+            fetched.Add(prev);
+        }
+
         if (missing.Count * 10 >= wanted.Length && missing.Count > 1)
         {
-            // /state leaves out the event itself.
             var state = await remote.GetStateAsync(origin, roomId, version, prevEventId, cancellationToken).ConfigureAwait(false);
             if (state is null)
             {
@@ -39,20 +51,13 @@ public sealed class HoleSnapshotFetcher(DagStore store, RemoteRoomReader remote,
             }
 
             fetched.AddRange(state.Where(e => missing.Contains(e.EventId)));
-            if (missing.Contains(prevEventId)
-                && await remote.GetEventAsync(origin, roomId, version, prevEventId, cancellationToken).ConfigureAwait(false) is { } prev)
-            {
-                fetched.Add(prev);
-            }
         }
         else
         {
             await FetchEachAsync(origin, roomId, version, missing, fetched, cancellationToken).ConfigureAwait(false);
         }
 
-        return missing.Contains(prevEventId) && !fetched.Any(e => e.EventId == prevEventId)
-            ? null
-            : new HoleSnapshot(prevEventId, answer.PduIds, fetched);
+        return new HoleSnapshot(prevEventId, answer.PduIds, fetched);
     }
 
     private async Task FetchEachAsync(

@@ -86,18 +86,41 @@ public sealed class StateCalculator(DagStore store)
         RoomVersion version, IReadOnlyList<RoomState> states, IEventSource events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(states);
-        switch (states.Count)
+        if (states.Count == 0)
         {
-            case 0:
-                return RoomState.Empty;
-            case 1:
-                return states[0];
+            return RoomState.Empty;
         }
 
-        var sets = states
+        // Equal states resolve to themselves under every algorithm (nothing conflicts and, for v2 on, their auth chains
+        // are the same), and v2 on works on sets, so a repeated state changes nothing there. The soft-fail check meets
+        // this all the time: the event's own state is usually that of one extremity, and stale extremities often share
+        // the state of the latest one.
+        var distinct = version.StateResolution == StateResolutionAlgorithm.V1 && !states.All(s => s.SameEntriesAs(states[0]))
+            ? states
+            : Distinct(states);
+        if (distinct.Count == 1)
+        {
+            return distinct[0];
+        }
+
+        var sets = distinct
             .Select(s => (IReadOnlyDictionary<StateKey, string>)s.Entries.ToDictionary(e => new StateKey(e.Key.Type, e.Key.StateKey), e => e.Value))
             .ToList();
         var resolved = await StateResolver.ResolveAsync(version, events, sets, cancellationToken).ConfigureAwait(false);
         return new RoomState(resolved.ToDictionary(e => new StateSlot(e.Key.Type, e.Key.Key), e => e.Value));
+    }
+
+    private static List<RoomState> Distinct(IReadOnlyList<RoomState> states)
+    {
+        var distinct = new List<RoomState>(states.Count);
+        foreach (var state in states)
+        {
+            if (!distinct.Exists(kept => kept.SameEntriesAs(state)))
+            {
+                distinct.Add(state);
+            }
+        }
+
+        return distinct;
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -8,6 +9,7 @@ using Federation.Testing.Dag;
 using Federation.Testing.Events;
 using Federation.Testing.Homeservers;
 using Federation.Testing.Postgres;
+using Microsoft.AspNetCore.Http;
 
 namespace Federation.Api.Tests.Send;
 
@@ -58,6 +60,15 @@ public sealed class HoleTests(PostgresDatabaseFixture database)
             ["pdus"] = new JsonArray([.. state.Select(p => JsonNode.Parse(p.Json.GetRawText()))]),
             ["auth_chain"] = new JsonArray([.. authChain.Select(p => JsonNode.Parse(p.Json.GetRawText()))]),
         });
+    }
+
+    private string StateIdsPath => "/_matrix/federation/v1/state_ids/" + Room.RoomId;
+
+    /// <summary>Puts <paramref name="wrapper"/> around the remote's handler of <paramref name="path"/>.</summary>
+    private void Wrap(string method, string path, Func<HttpContext, Func<HttpContext, Task<IResult>>, Task<IResult>> wrapper)
+    {
+        var inner = Remote.HandlerFor(method, path);
+        Remote.Handle(method, path, context => wrapper(context, inner));
     }
 
     private List<Pdu> Messages(int count) => [.. Enumerable.Range(1, count).Select(i => Room.Message("@alice:remote.test", "m" + i))];
@@ -220,5 +231,153 @@ public sealed class HoleTests(PostgresDatabaseFixture database)
         }
 
         Assert.Equal(before, await Store.GetForwardExtremitiesAsync(Room.RoomId));
+    }
+
+    [Fact]
+    public async Task A_hole_costs_two_round_trips_as_the_prev_event_is_asked_for_alongside_its_state_ids()
+    {
+        _ = Server.CreateClient();
+        var history = Messages(15);
+        var pushed = Room.Message("@alice:remote.test", "latest");
+        RoomHistoryServer.Serve(Remote, Room.Version, Room.RoomId, Room.Events);
+        var hole = history[4];
+        var steps = new ConcurrentQueue<string>();
+        var holeAsked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Wrap("POST", "/_matrix/federation/v1/get_missing_events/" + Room.RoomId, async (context, inner) =>
+        {
+            var answer = await inner(context);
+            steps.Enqueue("answered get_missing_events");
+            return answer;
+        });
+        Wrap("GET", "/_matrix/federation/v1/event/" + hole.EventId, (context, inner) =>
+        {
+            steps.Enqueue("asked event");
+            holeAsked.TrySetResult();
+            return inner(context);
+        });
+        Wrap("GET", StateIdsPath, async (context, inner) =>
+        {
+            steps.Enqueue("asked state_ids");
+            // The answer waits for the prev event to be asked for: asked only after it, it never is in time.
+            try
+            {
+                await holeAsked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (TimeoutException)
+            {
+                steps.Enqueue("gave up waiting for the event");
+            }
+
+            steps.Enqueue("answered state_ids");
+            return await inner(context);
+        });
+
+        Assert.Equal("{}", (await Push("h7", pushed)).GetRawText());
+
+        Assert.Equal(EventStatus.Accepted, (await Stored(pushed.EventId))!.Status);
+        var order = steps.ToList();
+        Assert.Equal("answered get_missing_events", order[0]);
+        Assert.Equal(new[] { "asked event", "asked state_ids" }, order.Skip(1).Take(2).Order(StringComparer.Ordinal));
+        Assert.Equal(["answered state_ids"], order.Skip(3));
+        Assert.Single(RequestsTo("get_missing_events"));
+        Assert.Single(RequestsTo("state_ids"));
+        Assert.Single(RequestsTo("event/"));
+        Assert.Empty(RequestsTo("state/"));
+    }
+
+    [Fact]
+    public async Task The_extremity_a_hole_leaves_behind_is_pruned_once_the_room_has_moved_well_past_it()
+    {
+        _ = Server.CreateClient();
+        var leftBehind = Room.Last.EventId;
+        Messages(25);
+        var topic = Room.Add("@alice:remote.test", EventTypes.Topic, "", new JsonObject { ["topic"] = "after the hole" });
+        RoomHistoryServer.Serve(Remote, Room.Version, Room.RoomId, Room.Events);
+        var currentBefore = await CurrentState();
+
+        Assert.Equal("{}", (await Push("h8", topic)).GetRawText());
+
+        // Mallory's join is 26 events behind the topic, which another remote.test user sent, and the current state is
+        // the state after the topic, so the join goes (Synapse's rule); the current state is what it was with it.
+        Assert.Equal(EventStatus.Accepted, (await Stored(topic.EventId))!.Status);
+        Assert.Equal([topic.EventId], await Store.GetForwardExtremitiesAsync(Room.RoomId));
+        var current = await CurrentState();
+        Assert.Equal(topic.EventId, current[EventTypes.Topic, ""]);
+        Assert.Equal(currentBefore.Entries.Count + (currentBefore[EventTypes.Topic, ""] is null ? 1 : 0), current.Entries.Count);
+        Assert.True((await Stored(leftBehind))!.Status == EventStatus.Accepted);
+    }
+
+    [Fact]
+    public async Task An_extremity_of_our_own_is_never_pruned()
+    {
+        _ = Server.CreateClient();
+        var previous = Room.Last.EventId;
+        var ours = Room.Message("@bob:test.example", "from us");
+        await LinearHistory.PersistAsync(Store, [ours], after: previous);
+        Messages(25);
+        var topic = Room.Add("@alice:remote.test", EventTypes.Topic, "", new JsonObject { ["topic"] = "after the hole" });
+        RoomHistoryServer.Serve(Remote, Room.Version, Room.RoomId, Room.Events);
+
+        Assert.Equal("{}", (await Push("h9", topic)).GetRawText());
+
+        Assert.Equal(EventStatus.Accepted, (await Stored(topic.EventId))!.Status);
+        Assert.Equal(new[] { ours.EventId, topic.EventId }.Order(), (await Store.GetForwardExtremitiesAsync(Room.RoomId)).Order());
+    }
+
+    [Fact]
+    public async Task A_hole_whose_state_could_not_be_fetched_is_asked_for_again_only_after_its_back_off()
+    {
+        _ = Server.CreateClient();
+        var history = Messages(12);
+        var pushed = Room.Message("@alice:remote.test", "latest");
+        RoomHistoryServer.Serve(Remote, Room.Version, Room.RoomId, Room.Events);
+        var truthful = Remote.HandlerFor("GET", StateIdsPath);
+        Remote.Handle("GET", StateIdsPath, new { errcode = "M_UNKNOWN", error = "down" }, 500);
+        var hole = history[1];
+        var firstPulled = history[2];
+
+        await Push("b1", pushed);
+        await Push("b2", pushed);
+
+        // The second push pulls the same events, but the state at the hole is not asked for again so soon.
+        Assert.Null(await Stored(pushed.EventId));
+        Assert.Equal(2, RequestsTo("get_missing_events").Count());
+        Assert.Single(RequestsTo("state_ids"));
+        var failed = await Store.GetFailedPullsAsync(Room.RoomId, [hole.EventId, firstPulled.EventId, history[3].EventId]);
+        Assert.Equal(new[] { hole.EventId, firstPulled.EventId }.Order(), failed.Keys.Order());
+        Assert.All(failed.Values, f => Assert.Equal((1, Server.Time.GetUtcNow() + TimeSpan.FromMinutes(1)), (f.Attempts, f.NextAttemptAt)));
+
+        Server.Time.Advance(TimeSpan.FromMinutes(1));
+        Remote.Handle("GET", StateIdsPath, truthful);
+        await Push("b3", pushed);
+
+        Assert.Equal(EventStatus.Accepted, (await Stored(pushed.EventId))!.Status);
+        Assert.Equal(2, RequestsTo("state_ids").Count());
+        Assert.Empty(await Store.GetFailedPullsAsync(Room.RoomId, [hole.EventId, firstPulled.EventId]));
+    }
+
+    [Fact]
+    public async Task Prev_events_that_get_missing_events_could_not_supply_are_asked_for_again_only_after_their_back_off()
+    {
+        _ = Server.CreateClient();
+        Messages(3);
+        var pushed = Room.Message("@alice:remote.test", "latest");
+        RoomHistoryServer.Serve(Remote, Room.Version, Room.RoomId, Room.Events);
+        var gmePath = "/_matrix/federation/v1/get_missing_events/" + Room.RoomId;
+        var truthful = Remote.HandlerFor("POST", gmePath);
+        Remote.Handle("POST", gmePath, new { errcode = "M_NOT_FOUND", error = "gone" }, 404);
+
+        await Push("g1", pushed);
+        await Push("g2", pushed);
+
+        Assert.Null(await Stored(pushed.EventId));
+        Assert.Single(RequestsTo("get_missing_events"));
+
+        Server.Time.Advance(TimeSpan.FromMinutes(1));
+        Remote.Handle("POST", gmePath, truthful);
+        await Push("g3", pushed);
+
+        Assert.Equal(EventStatus.Accepted, (await Stored(pushed.EventId))!.Status);
+        Assert.Equal(2, RequestsTo("get_missing_events").Count());
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Federation.Ingest.Outliers;
 using Federation.Ingest.Remote;
 using Federation.Protocol.Events;
+using Federation.Protocol.Json;
 using Federation.Protocol.Keys;
 using Federation.Protocol.RoomVersions;
 using Federation.Storage.Dag;
@@ -91,5 +92,55 @@ public sealed class OutlierPersisterTests(PostgresDatabaseFixture database) : IC
         Assert.Null(await Stored(carol));
         Assert.Null(await Stored(carolsMessage));
         Assert.Equal(EventStatus.Accepted, (await Stored(unrelated))!.Status);
+    }
+
+    [Fact]
+    public async Task Events_whose_auth_events_form_a_cycle_are_dropped_with_their_dependants_and_the_rest_is_stored()
+    {
+        // Only room versions 1 and 2 let a sender choose event ids, and so name an event's auth events before it exists.
+        var remote = new ServerIdentity("remote.test", SigningKey.Generate("v1"));
+        var room = new SignedRoomBuilder(RoomVersion.Get("1"), remote).CreatePublicRoom("@alice:remote.test");
+        await LinearHistory.PersistAsync(Store, room.Events);
+        var extremities = await Store.GetForwardExtremitiesAsync(room.RoomId);
+        var carol = room.Join("@carol:remote.test");
+        var carolsTopic = room.Add("@carol:remote.test", EventTypes.Name, "", new JsonObject { ["name"] = "mine" });
+        var dependant = room.Message("@carol:remote.test", "authorised by the cycle");
+        var selfAuthorised = room.Join("@dave:remote.test");
+        var unrelated = room.Message("@alice:remote.test", "independent");
+        // Carol's join names her topic as an auth event and the topic names the join: A needs B needs A.
+        var cyclicJoin = WithMoreAuthEvents(room, remote, carol, carolsTopic.EventId);
+        var cyclicTopic = WithMoreAuthEvents(room, remote, carolsTopic, carol.EventId);
+        var selfCycle = WithMoreAuthEvents(room, remote, selfAuthorised, selfAuthorised.EventId);
+
+        var stored = await new OutlierPersister(Store).PersistAsync(
+            [Fetched(dependant), Fetched(cyclicTopic), Fetched(unrelated), Fetched(cyclicJoin), Fetched(selfCycle)], CancellationToken.None);
+
+        Assert.Equal(1, stored);
+        foreach (var dropped in new[] { cyclicJoin, cyclicTopic, dependant, selfCycle })
+        {
+            Assert.Null(await Stored(dropped));
+        }
+
+        Assert.Equal(EventStatus.Accepted, (await Stored(unrelated))!.Status);
+        Assert.Equal(extremities, await Store.GetForwardExtremitiesAsync(room.RoomId));
+    }
+
+    /// <summary><paramref name="pdu"/> with more auth events, hashed and signed again under its own event id.</summary>
+    private static Pdu WithMoreAuthEvents(SignedRoomBuilder room, ServerIdentity server, Pdu pdu, params string[] authEvents)
+    {
+        var json = JsonNode.Parse(pdu.Json.GetRawText())!.AsObject();
+        json.Remove("signatures");
+        json.Remove("hashes");
+        json.Remove("unsigned");
+        var references = json["auth_events"]!.AsArray();
+        foreach (var id in authEvents)
+        {
+            references.Add(references.FirstOrDefault() is JsonArray
+                ? new JsonArray(id, new JsonObject { ["sha256"] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" })
+                : JsonValue.Create(id));
+        }
+
+        EventSigning.HashAndSign(json, room.Version, server.ServerName, server.SigningKey);
+        return Pdu.Parse(JsonSigning.ToElement(json), room.Version);
     }
 }

@@ -107,4 +107,25 @@ public sealed class DagStoreExtremityTests(PostgresDatabaseFixture database) : D
         Assert.Equal(["$e2"], await Store.GetForwardExtremitiesAsync(room.RoomId));
         Assert.Empty(await Store.GetHolesAsync(room.RoomId));
     }
+
+    [Fact]
+    public async Task Pruning_drops_the_named_extremities_only_while_the_extremities_are_still_those_seen()
+    {
+        var room = await NewStartedRoomAsync();
+        room.Message("$a", Alice, ["$j"], ["$c", "$j"]);
+        room.Message("$b", Alice, ["$j"], ["$c", "$j"]);
+        room.Message("$later", Alice, ["$b"], ["$c", "$j"]);
+        await PersistAsync(After(room["$a"], "$j"));
+        await PersistAsync(After(room["$b"], "$j"));
+
+        Assert.Throws<ArgumentException>(() => Store.PruneForwardExtremitiesAsync(room.RoomId, ["$a", "$b"], ["$a", "$b"]).GetAwaiter().GetResult());
+        var seen = await Store.GetForwardExtremitiesAsync(room.RoomId);
+        await PersistAsync(After(room["$later"], "$b"));
+
+        Assert.False(await Store.PruneForwardExtremitiesAsync(room.RoomId, seen, ["$a"]));
+        Assert.Equal(["$a", "$later"], (await Store.GetForwardExtremitiesAsync(room.RoomId)).Order(StringComparer.Ordinal));
+
+        Assert.True(await Store.PruneForwardExtremitiesAsync(room.RoomId, ["$a", "$later"], ["$a"]));
+        Assert.Equal(["$later"], await Store.GetForwardExtremitiesAsync(room.RoomId));
+    }
 }

@@ -82,4 +82,22 @@ public sealed class DagStoreHoleTests(PostgresDatabaseFixture database) : DagTes
         await PersistAsync(After(room["$gone"], "$j"));
         Assert.Empty(await Store.GetHolesAsync(room.RoomId));
     }
+
+    [Fact]
+    public async Task Failed_pulls_are_kept_by_event_id_back_off_doubling_and_are_forgotten_when_cleared()
+    {
+        var room = await NewStartedRoomAsync();
+
+        var first = await Store.RecordFailedPullsAsync(room.RoomId, ["$never-seen", "$other"], "404");
+        var second = await Store.RecordFailedPullsAsync(room.RoomId, ["$never-seen"], "timeout");
+
+        var now = Clock.GetUtcNow();
+        Assert.Equal(new FailedPull("$never-seen", 1, now, now + TimeSpan.FromMinutes(1), "404"), first["$never-seen"]);
+        Assert.Equal(new FailedPull("$never-seen", 2, now, now + TimeSpan.FromMinutes(2), "timeout"), second["$never-seen"]);
+        Assert.Equal(["$never-seen", "$other"], (await Store.GetFailedPullsAsync(room.RoomId, ["$never-seen", "$other", "$j"])).Keys.Order(StringComparer.Ordinal));
+
+        await Store.ClearFailedPullsAsync(room.RoomId, ["$never-seen"]);
+
+        Assert.Equal(["$other"], (await Store.GetFailedPullsAsync(room.RoomId, ["$never-seen", "$other"])).Keys);
+    }
 }

@@ -59,6 +59,9 @@ public sealed class FakeHomeserver : IAsyncDisposable
     /// <summary>Answers <paramref name="method"/> requests to <paramref name="path"/> (without query) with <paramref name="handler"/>.</summary>
     public void Handle(string method, string path, Func<HttpContext, Task<IResult>> handler) => _handlers[method + " " + path] = handler;
 
+    /// <summary>The handler mapped for <paramref name="method"/> requests to <paramref name="path"/>, for a test to wrap or restore.</summary>
+    public Func<HttpContext, Task<IResult>> HandlerFor(string method, string path) => _handlers[method + " " + path];
+
     /// <summary>Answers with a fixed JSON body.</summary>
     public void Handle(string method, string path, object body, int statusCode = 200) =>
         Handle(method, path, _ => Task.FromResult(Results.Json(body, statusCode: statusCode)));
