@@ -53,6 +53,7 @@ public static class FederationApi
         authenticated.MapSendTransaction();
         authenticated.MapRoomReadEndpoints();
         authenticated.MapReconcileEndpoints();
+        authenticated.MapStateAccumulatorEndpoints();
         authenticated.MapJoinEndpoints();
 
         // The Client-Server endpoints of local users, authenticated by access token.

@@ -26,6 +26,7 @@ internal static class CliApp
           federation room inspect ROOM_ID [DATABASE]
           federation room export ROOM_ID [--out FILE] [--page-size N] [DATABASE]
           federation room state ROOM_ID EVENT_ID [--from-scratch] [DATABASE]
+          federation room fingerprint ROOM_ID [--event EVENT_ID] [DATABASE]
           federation destinations [DATABASE]
 
         resolve  FILE is {"room_version": "10", "events": [...], "state_sets": [[[type, state_key, event_id], ...], ...]}.
@@ -56,6 +57,9 @@ internal static class CliApp
         room state     re-runs state resolution for the state before EVENT_ID (from its prev events' stored states, or
                        with --from-scratch over the whole DAG below it) and prints the differences to the stored state.
                        Exit code 3 when they differ.
+        room fingerprint  our MSC4500 state digests (lthash16, BLAKE2b-256 hex) and entry counts: of the current
+                       state and after each forward extremity, or before and after EVENT_ID with --event. A state
+                       group stored before fingerprints existed gets its fingerprint computed and stored (a cache).
         destinations   destinations with undelivered events in the outbound queue, and holes in fetch back-off.
 
         Exit codes: 0 success, 1 invalid input (the message names the problem and the event), 2 usage error.

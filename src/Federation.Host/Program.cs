@@ -13,8 +13,9 @@ using Federation.Ingest;
 using Federation.Ingest.Queue;
 using Federation.Local;
 using Federation.Resync;
-using Federation.Resync.Recovery;
+using Federation.Resync.Divergence;
 using Federation.Resync.Reconciliation;
+using Federation.Resync.Recovery;
 using Federation.Storage;
 using Federation.Storage.Dag;
 using Federation.Storage.Dag.Transactions;
@@ -70,6 +71,8 @@ builder.Services.AddHostedService(services => services.GetRequiredService<RoomRe
 builder.Services.AddHostedService(services => services.GetRequiredService<RecoveryManifestWriter>());
 // The periodic set reconciliation with each room's resident servers (Resync:Reconciliation), after the database start-up.
 builder.Services.AddHostedService(services => services.GetRequiredService<AntiEntropyService>());
+// Probes rooms for state divergence against their resident servers (after the database start-up).
+builder.Services.AddHostedService(services => services.GetRequiredService<DivergenceProbeService>());
 // After the database start-up, so the outbound sender's first read finds the database running.
 builder.Services.AddFederationLocal(builder.Configuration);
 builder.Services.AddSingleton<PrometheusMetrics>();

@@ -108,6 +108,6 @@ public sealed partial class PduIngestor
             LogGapFillTimedOut(logger, pdu.EventId, origin);
         }
 
-        return new FetchedForEvent([], snapshots, [.. authChains, .. snapshots.Values.SelectMany(s => s.Fetched)]);
+        return new FetchedForEvent([], snapshots, [.. authChains, .. snapshots.Values.SelectMany(s => s.Fetched)], PulledAgain: []);
     }
 }

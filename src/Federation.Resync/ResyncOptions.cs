@@ -36,4 +36,41 @@ public sealed class ResyncOptions
     /// </summary>
     [Range(0, 5)]
     public int RecoveryWitnessServers { get; set; } = 2;
+    // State fingerprints and divergence detection (MSC4500; docs/resync.md, "State fingerprints").
+
+    /// <summary>Whether the background probe compares our state fingerprints with peers'. Default true.</summary>
+    public bool DivergenceProbeEnabled { get; set; } = true;
+
+    /// <summary>Time between two probe cycles. Default 10 minutes.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan DivergenceProbeInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Rooms probed per cycle, in turn. Default 50.</summary>
+    [Range(1, 100_000)]
+    public int RoomsPerProbeCycle { get; set; } = 50;
+
+    /// <summary>Resident servers asked for their fingerprint per probe. Default 5.</summary>
+    [Range(1, 20)]
+    public int PeersPerProbe { get; set; } = 5;
+
+    /// <summary>Peer digests needed before a probe classifies anything. Default 2.</summary>
+    [Range(1, 20)]
+    public int MinimumPeerDigests { get; set; } = 2;
+
+    /// <summary>Most fingerprints asked of one peer by one bisection. Default 64.</summary>
+    [Range(1, 10_000)]
+    public int BisectionMaxProbes { get; set; } = 64;
+
+    /// <summary>Longest line of ancestors a bisection searches at once. Default 10,000 events.</summary>
+    [Range(2, 10_000_000)]
+    public int BisectionMaxLineLength { get; set; } = 10_000;
+
+    /// <summary>State accumulator requests a peer may make at once before being limited. Default 30 (MSC4500's
+    /// suggestion).</summary>
+    [Range(1, 100_000)]
+    public int FingerprintRequestBurst { get; set; } = 30;
+
+    /// <summary>State accumulator requests per second a peer may sustain. Default 1.</summary>
+    [Range(0.001, 100_000.0)]
+    public double FingerprintRequestsPerSecond { get; set; } = 1.0;
 }

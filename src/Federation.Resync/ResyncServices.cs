@@ -1,4 +1,5 @@
 using Federation.Client.Reconciliation;
+using Federation.Resync.Divergence;
 using Federation.Resync.Reconciliation;
 using Federation.Resync.Recovery;
 using Microsoft.Extensions.Configuration;
@@ -35,6 +36,14 @@ public static class ResyncServices
         services.TryAddSingleton(s => new ReconciliationPeers(
             s.GetRequiredService<IOptions<ReconciliationOptions>>(), s.GetRequiredService<TimeProvider>(), new Random()));
         services.TryAddSingleton<AntiEntropyService>();
+
+        // State fingerprints and divergence detection.
+        services.AddSingleton<FingerprintRateLimiter>();
+        services.AddSingleton<CurrentFingerprintReader>();
+        services.AddSingleton<RemoteFingerprints>();
+        services.AddSingleton<DivergenceReports>();
+        services.AddSingleton<DivergenceDetector>();
+        services.AddSingleton<DivergenceProbeService>();
         return services;
     }
 }

@@ -47,6 +47,30 @@ public sealed class RoomCommandsTests(PostgresDatabaseFixture database) : IClass
     }
 
     [Fact]
+    public async Task Fingerprint_prints_the_current_digest_each_extremity_and_the_digests_around_an_event()
+    {
+        await AdminTestRoom.PersistAsync(_store, "!fingerprint:test");
+        var afterTopic = await _store.GetStateFingerprintAsync("!fingerprint:test", "$x", StatePosition.After);
+
+        var current = await CliRun.RunAsync("room", "fingerprint", "!fingerprint:test", "--database", database.ConnectionString);
+        var at = await CliRun.RunAsync("room", "fingerprint", "!fingerprint:test", "--event", "$x", "--database", database.ConnectionString);
+        var outlier = await CliRun.RunAsync("room", "fingerprint", "!fingerprint:test", "--event", "$nothing", "--database", database.ConnectionString);
+        var misplaced = await CliRun.RunAsync("room", "inspect", "!fingerprint:test", "--event", "$x", "--database", database.ConnectionString);
+
+        Assert.Equal(0, current.Code);
+        Assert.Matches("current state: [0-9a-f]{64} \\(\\d+ entries; over 2 forward extremities\\)", current.Out);
+        Assert.Contains($"  after $x: {afterTopic!.Digest} ({afterTopic.Count} entries)", current.Out, StringComparison.Ordinal);
+        Assert.Contains("  after $bad: ", current.Out, StringComparison.Ordinal);
+        Assert.Equal(0, at.Code);
+        Assert.Contains($"after  $x: {afterTopic.Digest}", at.Out, StringComparison.Ordinal);
+        Assert.Matches("before \\$x: [0-9a-f]{64} ", at.Out);
+        Assert.Equal(1, outlier.Code);
+        Assert.Contains("holds no state at $nothing", outlier.Out, StringComparison.Ordinal);
+        Assert.Equal(2, misplaced.Code);
+        Assert.Contains("--event is an option of room fingerprint", misplaced.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_unknown_room_is_an_error_naming_it()
     {
         var (code, _, error) = await CliRun.RunAsync("room", "inspect", "!nowhere:test", "--database", database.ConnectionString);

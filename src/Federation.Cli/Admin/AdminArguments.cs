@@ -2,8 +2,8 @@ using System.Globalization;
 
 namespace Federation.Cli.Admin;
 
-/// <summary>Parsed arguments of the admin commands (<c>room inspect|export|state</c>, <c>destinations</c>), which read
-/// a server's database.</summary>
+/// <summary>Parsed arguments of the admin commands (<c>room inspect|export|state|fingerprint</c>, <c>destinations</c>),
+/// which read a server's database. <c>room fingerprint</c> takes its event as <c>--event</c>.</summary>
 internal sealed record AdminArguments(
     string Command,
     string? RoomId,
@@ -24,14 +24,14 @@ internal sealed record AdminArguments(
         parsed = new AdminArguments("", null, null, null, null, null, false, DefaultPageSize);
         error = "";
         var positional = new List<string>();
-        string? database = null, settings = null, output = null;
+        string? database = null, settings = null, output = null, eventOption = null;
         var fromScratch = false;
         var pageSize = DefaultPageSize;
         for (var i = 1; i < args.Length; i++)
         {
             switch (args[i])
             {
-                case "--database" or "--settings" or "--out" when i + 1 >= args.Length:
+                case "--database" or "--settings" or "--out" or "--event" when i + 1 >= args.Length:
                     error = $"{args[i]} needs a value";
                     return false;
                 case "--database":
@@ -42,6 +42,9 @@ internal sealed record AdminArguments(
                     break;
                 case "--out":
                     output = args[++i];
+                    break;
+                case "--event":
+                    eventOption = args[++i];
                     break;
                 case "--from-scratch":
                     fromScratch = true;
@@ -70,13 +73,13 @@ internal sealed record AdminArguments(
             ? ("destinations", 0)
             : positional.Count == 0 ? ("room", -1) : ("room " + positional[0], positional[0] switch
             {
-                "inspect" or "export" => 2,
+                "inspect" or "export" or "fingerprint" => 2,
                 "state" => 3,
                 _ => -1,
             });
         if (wanted < 0)
         {
-            error = "room needs a subcommand: inspect, export or state";
+            error = "room needs a subcommand: inspect, export, state or fingerprint";
             return false;
         }
 
@@ -92,6 +95,12 @@ internal sealed record AdminArguments(
             return false;
         }
 
+        if (eventOption is not null && command != "room fingerprint")
+        {
+            error = "--event is an option of room fingerprint";
+            return false;
+        }
+
         if (fromScratch && command != "room state")
         {
             error = "--from-scratch is an option of room state";
@@ -99,7 +108,7 @@ internal sealed record AdminArguments(
         }
 
         parsed = new AdminArguments(
-            command, wanted >= 2 ? positional[1] : null, wanted == 3 ? positional[2] : null, database, settings, output, fromScratch, pageSize);
+            command, wanted >= 2 ? positional[1] : null, wanted == 3 ? positional[2] : eventOption, database, settings, output, fromScratch, pageSize);
         return true;
     }
 }

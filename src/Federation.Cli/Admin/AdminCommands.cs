@@ -28,6 +28,7 @@ internal static class AdminCommands
                 "room inspect" => await new RoomInspection(store, stdout).RunAsync(arguments.RoomId!, cancellationToken).ConfigureAwait(false),
                 "room export" => await new RoomExport(store, stderr).RunAsync(arguments, stdout, cancellationToken).ConfigureAwait(false),
                 "room state" => await new RoomStateCheck(store, stdout).RunAsync(arguments, cancellationToken).ConfigureAwait(false),
+                "room fingerprint" => await new RoomFingerprint(store, stdout).RunAsync(arguments, cancellationToken).ConfigureAwait(false),
                 _ => await new DestinationsReport(store, new OutboundQueueReader(dataSource), TimeProvider.System, stdout)
                     .RunAsync(cancellationToken).ConfigureAwait(false),
             };

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Federation.Ingest.State;
+using Federation.Resync.Divergence;
 using Federation.Storage.Dag;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -10,7 +12,8 @@ namespace Federation.Host.Admin;
 /// The admin routes: <c>/_admin/rooms.json</c> (rooms held), <c>/_admin/rooms/{roomId}/dag</c> (the DAG page: a
 /// self-contained HTML page with an inline script that draws SVG; no external assets),
 /// <c>/_admin/rooms/{roomId}/dag.json?limit=N</c> (what the page draws) and
-/// <c>/_admin/rooms/{roomId}/event.json?event_id=...</c> (one event's JSON and the state before it).
+/// <c>/_admin/rooms/{roomId}/event.json?event_id=...</c> (one event's JSON and the state before it) and
+/// <c>/_admin/rooms/{roomId}/divergence.json</c> (our state fingerprints and the latest divergence report).
 /// </summary>
 public static class AdminPages
 {
@@ -35,6 +38,18 @@ public static class AdminPages
         app.MapGet("/_admin/rooms/{roomId}/dag", (string roomId) => Results.Content(DagPage.Value, "text/html; charset=utf-8"));
         app.MapGet("/_admin/rooms/{roomId}/dag.json", DagAsync);
         app.MapGet("/_admin/rooms/{roomId}/event.json", EventAsync);
+        app.MapGet("/_admin/rooms/{roomId}/divergence.json", DivergenceAsync);
+    }
+
+    private static async Task<IResult> DivergenceAsync(string roomId, DagStore store, DivergenceReports reports, CancellationToken cancellationToken)
+    {
+        if (await store.GetRoomVersionAsync(roomId, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return Results.Json(new { error = $"this server holds no room {roomId}" }, Json, statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var current = await new CurrentFingerprintReader(store, new StateCalculator(store)).ReadAsync(roomId, cancellationToken).ConfigureAwait(false);
+        return Results.Content(DivergenceJson.Of(roomId, current, reports.Latest(roomId)).ToJsonString(), "application/json");
     }
 
     private static async Task<IResult> DagAsync(

@@ -1,3 +1,4 @@
+using Federation.Resync.Divergence;
 using Federation.Storage.Dag;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -32,6 +33,7 @@ public sealed partial class AdminServer(IOptions<AdminOptions> options, IService
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(services.GetRequiredService<DagStore>());
         builder.Services.AddSingleton(services.GetRequiredService<TimeProvider>());
+        builder.Services.AddSingleton(services.GetRequiredService<DivergenceReports>());
         _app = builder.Build();
         _app.MapAdminPages();
         await _app.StartAsync(cancellationToken).ConfigureAwait(false);

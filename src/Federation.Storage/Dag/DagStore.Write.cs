@@ -1,3 +1,4 @@
+using Federation.Storage.Dag.Fingerprints;
 using Federation.Storage.Dag.State;
 using Npgsql;
 
@@ -41,12 +42,19 @@ public sealed partial class DagStore
             var workspace = new StateGroupWorkspace(stateGroups, connection, null);
             var planner = new WritePlanner(this, workspace, refs, groupNids);
             var plan = await planner.PlanAsync(events, cancellationToken).ConfigureAwait(false);
+            var fingerprints = await fingerprinter.ForWriteAsync(
+                connection, workspace, planner.Derivations, IdsByNid(refs), cancellationToken).ConfigureAwait(false);
 
             await using (var batch = new NpgsqlBatch(connection))
             {
                 if (plan.Written.Count > 0)
                 {
                     WriteCommands.Add(batch, room, plan, workspace.Created, refs, interner, NowMs());
+                    if (fingerprints.Count > 0)
+                    {
+                        batch.BatchCommands.Add(StateGroupFingerprinter.InsertCommand(fingerprints));
+                    }
+
                     BeforeWriteForTests?.Invoke(batch);
                 }
 
@@ -55,6 +63,7 @@ public sealed partial class DagStore
             }
 
             workspace.PublishCreated();
+            fingerprinter.Publish(fingerprints);
             foreach (var written in plan.Written)
             {
                 eventIds.Add(written.Nid, written.Event.Pdu.EventId);
@@ -69,6 +78,18 @@ public sealed partial class DagStore
             await RollBackQuietlyAsync(connection).ConfigureAwait(false);
             throw;
         }
+    }
+
+    // Every id the write numbered (its own events, not committed yet, among them), by nid.
+    private static Dictionary<long, string> IdsByNid(Dictionary<string, EventRef> refs)
+    {
+        var ids = new Dictionary<long, string>(refs.Count);
+        foreach (var (id, known) in refs)
+        {
+            ids[known.Nid] = id;
+        }
+
+        return ids;
     }
 
     // After a failure the transaction may be open, aborted or already gone (the error may have been the connection);

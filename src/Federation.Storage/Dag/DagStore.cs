@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Federation.Protocol.RoomVersions;
 using Federation.Storage.Dag.Auth;
+using Federation.Storage.Dag.Fingerprints;
 using Federation.Storage.Dag.State;
 using Npgsql;
 
@@ -27,6 +28,7 @@ public sealed partial class DagStore
     private readonly StateGroupCache stateGroups;
     private readonly EventIdCache eventIds;
     private readonly AuthGraphCache authGraphs;
+    private readonly StateGroupFingerprinter fingerprinter;
     private readonly ConcurrentDictionary<string, RoomRef> rooms = new(StringComparer.Ordinal);
 
     /// <summary>Creates a store over a migrated database.</summary>
@@ -43,6 +45,7 @@ public sealed partial class DagStore
         stateGroups = new StateGroupCache(this.options.StateGroupCacheEntries);
         eventIds = new EventIdCache(this.options.EventIdCacheEntries);
         authGraphs = new AuthGraphCache();
+        fingerprinter = new StateGroupFingerprinter(new StateDigestCache(this.options.StateDigestCacheEntries), interner, eventIds);
     }
 
     /// <summary>Test hook: runs after the write statements are queued and before they are sent, to inject a failure.</summary>

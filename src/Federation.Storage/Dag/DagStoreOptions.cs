@@ -7,6 +7,10 @@ public sealed class DagStoreOptions
     /// Default 8 million (roughly 300 MB at worst).</summary>
     public long StateGroupCacheEntries { get; init; } = 8_000_000;
 
+    /// <summary>State-group lattices (2 KB each) kept in memory, so a new group is derived from its parent without a
+    /// read. Default 8,192 (16 MB).</summary>
+    public int StateDigestCacheEntries { get; init; } = 8_192;
+
     /// <summary>Event ids kept in memory by event nid. Default 2 million.</summary>
     public int EventIdCacheEntries { get; init; } = 2_000_000;
 

@@ -1,3 +1,4 @@
+using Federation.Storage.Dag.Fingerprints;
 using Federation.Storage.Dag.State;
 
 namespace Federation.Storage.Dag;
@@ -6,6 +7,9 @@ namespace Federation.Storage.Dag;
 internal sealed class WritePlanner(DagStore store, StateGroupWorkspace workspace, Dictionary<string, EventRef> refs, long[] groupNids)
 {
     private int nextGroup;
+
+    /// <summary>The groups created, with the parent and changes each was derived from (for their fingerprints).</summary>
+    public List<GroupDerivation> Derivations { get; } = [];
 
     public async Task<WritePlan> PlanAsync(IReadOnlyList<EventToPersist> events, CancellationToken cancellationToken)
     {
@@ -115,7 +119,9 @@ internal sealed class WritePlanner(DagStore store, StateGroupWorkspace workspace
             await workspace.EnsureChainAsync(parentNid, minHeight, stopAtResolved: minHeight < 0, cancellationToken).ConfigureAwait(false);
         }
 
-        return workspace.Create(groupNids[nextGroup++], parent, delta).Nid;
+        var nid = workspace.Create(groupNids[nextGroup++], parent, delta).Nid;
+        Derivations.Add(new GroupDerivation(nid, parent, delta));
+        return nid;
     }
 
     private long AfterGroupOf(string eventId, EventToPersist entry)

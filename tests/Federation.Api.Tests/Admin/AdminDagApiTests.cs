@@ -1,5 +1,10 @@
 using System.Net;
 using System.Text.Json;
+using Federation.Resync.Core.Divergence;
+using Federation.Resync.Core.Fingerprints;
+using Federation.Resync.Divergence;
+using Federation.Storage.Dag;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Federation.Api.Tests.Admin;
 
@@ -29,6 +34,32 @@ public sealed class AdminDagApiTests(AdminServerFixture admin) : IClassFixture<A
         Assert.Contains(("$x", "$gone", "hole"), edges);
         var hole = Assert.Single(root.GetProperty("holes").EnumerateArray());
         Assert.Equal("$gone", hole.GetProperty("event_id").GetString());
+    }
+
+    [Fact]
+    public async Task Divergence_json_gives_our_fingerprints_and_the_latest_report()
+    {
+        using var http = new HttpClient();
+        var store = admin.Server.Services.GetRequiredService<DagStore>();
+        var afterX = await store.GetStateFingerprintAsync(AdminServerFixture.RoomId, "$x", StatePosition.After);
+        var ours = new StateFingerprint(afterX!.Digest, afterX.Count);
+        admin.Server.Services.GetRequiredService<DivergenceReports>().Record(new DivergenceReport(
+            AdminServerFixture.RoomId,
+            "$x",
+            DateTimeOffset.UnixEpoch,
+            DivergenceClassifier.Classify(ours, [PeerAnswer.WithDigest("a.test", ours), PeerAnswer.NotHeld("b.test", "404")], minimumDigests: 1),
+            BisectedPeer: null,
+            Bisection: null));
+
+        using var document = JsonDocument.Parse(await http.GetStringAsync(admin.RoomPath("divergence.json")));
+
+        var current = document.RootElement.GetProperty("current");
+        Assert.Equal(2, current.GetProperty("extremities").GetArrayLength());
+        Assert.Contains(current.GetProperty("extremities").EnumerateArray(), e => e.GetProperty("digest").GetString() == afterX.Digest.ToString());
+        var report = document.RootElement.GetProperty("report");
+        Assert.Equal("in_sync", report.GetProperty("class").GetString());
+        Assert.Equal(afterX.Digest.ToString(), report.GetProperty("our_digest").GetString());
+        Assert.Equal("404", report.GetProperty("unanswered").GetProperty("b.test").GetString());
     }
 
     [Fact]

@@ -87,8 +87,9 @@ public sealed class HostileGapFillTests(PostgresDatabaseFixture database)
         Assert.Equal(extremities, await Store.GetForwardExtremitiesAsync(Room.RoomId));
         Assert.Equal(state, await CurrentStateAsync());
 
-        // The same remote, now truthful: the event and its gap are taken in.
+        // The same remote, now truthful: once the failed pull's back-off has passed, the event and its gap are taken in.
         RoomHistoryServer.Serve(Remote, Room.Version, Room.RoomId, Room.Events);
+        Server.Time.Advance(TimeSpan.FromMinutes(5));
         Assert.Equal(HttpStatusCode.OK, (await PushAsync(txnId + "-again", pushed)).StatusCode);
         await QueueDrainedAsync();
         Assert.Equal(EventStatus.Accepted, (await StoredAsync(pushed.EventId))!.Status);

@@ -18,6 +18,7 @@ public class VersionEndpointsTests(PostgresDatabaseFixture database) : IClassFix
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("Federation", body.RootElement.GetProperty("server").GetProperty("name").GetString());
         Assert.False(string.IsNullOrEmpty(body.RootElement.GetProperty("server").GetProperty("version").GetString()));
+        Assert.True(body.RootElement.GetProperty("unstable_features").GetProperty("tk.nutra.msc4500.state_accumulator").GetBoolean());
     }
 
     [Fact]

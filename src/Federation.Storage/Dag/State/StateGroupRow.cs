@@ -8,5 +8,26 @@ namespace Federation.Storage.Dag.State;
 /// <param name="Events">Event nid now in each slot; <see cref="StateGroupLevels.Removed"/> empties it.</param>
 internal sealed record StateGroupRow(long Nid, long? Prev, int Height, long[] Slots, long[] Events)
 {
+    // Rows longer than this get a slot index on first lookup (a full snapshot of a big room holds 100k slots).
+    private const int IndexedLength = 64;
+
+    private Dictionary<long, long>? index;
+
     public bool IsFullSnapshot => Prev is null;
+
+    /// <summary>The entry this row holds for <paramref name="slot"/> (possibly <see cref="StateGroupLevels.Removed"/>);
+    /// false when the row does not mention the slot.</summary>
+    public bool TryFind(long slot, out long eventNid)
+    {
+        if (Slots.Length <= IndexedLength)
+        {
+            var at = Array.IndexOf(Slots, slot);
+            eventNid = at < 0 ? 0 : Events[at];
+            return at >= 0;
+        }
+
+        // Racing readers may each build an index; they are equal, and rows never change.
+        index ??= Slots.Zip(Events).ToDictionary(pair => pair.First, pair => pair.Second);
+        return index.TryGetValue(slot, out eventNid);
+    }
 }

@@ -111,6 +111,32 @@ internal sealed class StateGroupWorkspace(StateGroupCache cache, NpgsqlConnectio
         return new ResolvedState(map);
     }
 
+    /// <summary>
+    /// The event in <paramref name="slot"/> in the state of group <paramref name="nid"/>, or null when the slot is empty,
+    /// without materialising the state: the first row of the chain that mentions the slot decides (a cached
+    /// materialised state answers directly). The chain must be loaded (<see cref="EnsureChainAsync"/> with −1).
+    /// </summary>
+    public long? FindInState(long nid, long slot)
+    {
+        for (long? current = nid; current is long groupNid;)
+        {
+            if (cache.TryGetResolved(groupNid, out var resolved))
+            {
+                return resolved.Map.TryGetValue(slot, out var held) ? held : null;
+            }
+
+            var row = Get(groupNid);
+            if (row.TryFind(slot, out var eventNid))
+            {
+                return eventNid == StateGroupLevels.Removed ? null : eventNid;
+            }
+
+            current = row.Prev;
+        }
+
+        return null;
+    }
+
     /// <summary>Resolves and remembers the state of a committed group.</summary>
     public ResolvedState MaterialiseCommitted(long nid)
     {
