@@ -92,7 +92,9 @@ builder.Services.AddOptions<ObservabilityOptions>()
 builder.Services.AddSingleton<QueueDepthMetrics>();
 builder.Services.AddHostedService(services => services.GetRequiredService<QueueDepthMetrics>());
 builder.Services.AddHostedService<OtlpMetricsExport>();
-builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+builder.Services.AddHealthChecks()
+    .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
+    .AddCheck<RoomRecoveryHealthCheck>("room-recovery", tags: ["ready"]);
 
 var app = builder.Build();
 

@@ -1,4 +1,8 @@
+using System.Net;
 using Federation.Api.Tests.Client;
+using Federation.Resync.Core.Divergence;
+using Federation.Resync.Core.Fingerprints;
+using Federation.Resync.Divergence;
 using Federation.Resync.Recovery;
 using Federation.Testing.Postgres;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,7 +13,7 @@ namespace Federation.Api.Tests.Recovery;
 /// <summary>
 /// Disaster recovery between three of our servers: rooms with traffic, a ban and power-level changes; one server's
 /// database is wiped mid-conversation; started again with its signing key and recovery manifest, it rebuilds its rooms
-/// from the other two, ends with the same state, and the conversation goes on in both directions.
+/// from the other two, ends with the same state (and state fingerprint), and the conversation goes on in both directions.
 /// </summary>
 public sealed class RoomRecoveryTests(ThreeDatabasesFixture databases) : IClassFixture<ThreeDatabasesFixture>
 {
@@ -44,6 +48,8 @@ public sealed class RoomRecoveryTests(ThreeDatabasesFixture databases) : IClassF
         await recovery.Completion.WaitAsync(TimeSpan.FromMinutes(1));
         var result = recovery.Results[roomId];
         Assert.True(result.Outcome == RoomRebuildOutcome.Rebuilt, $"{result.Outcome}: {result.Detail}");
+        Assert.Equal(DivergenceClass.InSync, recovery.Checks[roomId].Verdict.Class);
+        Assert.Equal(HttpStatusCode.OK, (await rebuilt.CreateClient().GetAsync("/health/ready")).StatusCode);
 
         using var aliceAgain = await ClientSession.RegisterAsync(rebuilt, "alice");
         Assert.Equal(stateBeforeLoss, await aliceAgain.StateAsync(roomId));
@@ -59,6 +65,13 @@ public sealed class RoomRecoveryTests(ThreeDatabasesFixture databases) : IClassF
         Assert.Equal([fromBob], await aliceAgain.ExtremitiesAsync(roomId));
         Assert.Equal(await bob.StateAsync(roomId), await aliceAgain.StateAsync(roomId));
         Assert.Equal(await carol.StateAsync(roomId), await aliceAgain.StateAsync(roomId));
+        var fingerprints = new List<StateFingerprint>();
+        foreach (var name in new[] { a, b, c })
+        {
+            fingerprints.Add((await servers[name].Services.GetRequiredService<CurrentFingerprintReader>().ReadAsync(roomId, CancellationToken.None))!.Fingerprint);
+        }
+
+        Assert.Single(fingerprints.Distinct());
     }
 
     private static async Task<string> StateEventAsync(ClientSession session, string roomId, string type, string stateKey, object content) =>
