@@ -47,27 +47,8 @@ public sealed partial class DagStore
     public async Task<StoredStateFingerprint?> GetStateFingerprintAsync(
         string roomId, string eventId, StatePosition position, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(roomId);
-        ArgumentException.ThrowIfNullOrEmpty(eventId);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        if (await FindRoomAsync(connection, roomId, cancellationToken).ConfigureAwait(false) is not { } room)
-        {
-            return null;
-        }
-
-        long? group;
-        await using (var command = Sql.Command(connection, SelectStateGroupsSql, room.Nid, eventId))
-        {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                return null;
-            }
-
-            var column = position == StatePosition.Before ? 0 : 1;
-            group = reader.IsDBNull(column) ? null : reader.GetInt64(column);
-        }
-
+        var group = await StateGroupAtAsync(connection, roomId, eventId, position, cancellationToken).ConfigureAwait(false);
         return group is long groupNid ? await FingerprintOfGroupAsync(connection, groupNid, cancellationToken).ConfigureAwait(false) : null;
     }
 

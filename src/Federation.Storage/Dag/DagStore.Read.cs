@@ -211,27 +211,7 @@ public sealed partial class DagStore
     private async Task<ResolvedState?> StateAtAsync(
         NpgsqlConnection connection, string roomId, string eventId, StatePosition position, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(roomId);
-        ArgumentException.ThrowIfNullOrEmpty(eventId);
-        if (await FindRoomAsync(connection, roomId, cancellationToken).ConfigureAwait(false) is not { } room)
-        {
-            return null;
-        }
-
-        long? group;
-        await using (var command = Sql.Command(connection, SelectStateGroupsSql, room.Nid, eventId))
-        {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                return null;
-            }
-
-            var column = position == StatePosition.Before ? 0 : 1;
-            group = reader.IsDBNull(column) ? null : reader.GetInt64(column);
-        }
-
-        if (group is not long groupNid)
+        if (await StateGroupAtAsync(connection, roomId, eventId, position, cancellationToken).ConfigureAwait(false) is not long groupNid)
         {
             return null;
         }
@@ -239,6 +219,28 @@ public sealed partial class DagStore
         var workspace = new StateGroupWorkspace(stateGroups, connection, null);
         await workspace.EnsureChainAsync(groupNid, -1, stopAtResolved: true, cancellationToken).ConfigureAwait(false);
         return workspace.MaterialiseCommitted(groupNid);
+    }
+
+    /// <summary>The state group before or after a held, non-outlier event of the room; null otherwise.</summary>
+    private async Task<long?> StateGroupAtAsync(
+        NpgsqlConnection connection, string roomId, string eventId, StatePosition position, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(roomId);
+        ArgumentException.ThrowIfNullOrEmpty(eventId);
+        if (await FindRoomAsync(connection, roomId, cancellationToken).ConfigureAwait(false) is not { } room)
+        {
+            return null;
+        }
+
+        await using var command = Sql.Command(connection, SelectStateGroupsSql, room.Nid, eventId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var column = position == StatePosition.Before ? 0 : 1;
+        return reader.IsDBNull(column) ? null : reader.GetInt64(column);
     }
 
     private static async Task<Dictionary<long, StoredEvent>> ReadEventsByNidAsync(
