@@ -1,5 +1,6 @@
 using Federation.Ingest.Batching;
 using Federation.Ingest.Extremities;
+using Federation.Ingest.Gaps;
 using Federation.Ingest.Holes;
 using Federation.Ingest.Outliers;
 using Federation.Ingest.Queue;
@@ -31,6 +32,7 @@ public static class IngestServices
         services.TryAddSingleton<HoleStateCalculator>();
         services.TryAddSingleton<OutlierPersister>();
         services.TryAddSingleton<ExtremityPruner>();
+        services.TryAddSingleton<ILargeGapFiller, NoLargeGapFiller>();
         services.TryAddSingleton<PduIngestor>();
         services.TryAddSingleton<SettledEventCache>();
         services.TryAddSingleton<QueueRunIngestor>();

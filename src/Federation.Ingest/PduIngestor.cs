@@ -4,6 +4,7 @@ using Federation.Ingest.Access;
 using Federation.Ingest.Checks;
 using Federation.Ingest.Diagnostics;
 using Federation.Ingest.Extremities;
+using Federation.Ingest.Gaps;
 using Federation.Ingest.Holes;
 using Federation.Ingest.Outliers;
 using Federation.Ingest.Remote;
@@ -21,9 +22,10 @@ namespace Federation.Ingest;
 /// Receives PDUs pushed by other servers and runs them through the checks in the spec's order: format, signatures,
 /// content hash, auth against the event's own auth events, against the state before it, against the current state.
 /// Unknown prev events are asked from the origin with one <c>/get_missing_events</c>. When the events it returns do
-/// not reach what we hold, the state at each prev they lack is fetched (a hole) and resolved with our own. A pushed
-/// event whose gap does not close is not persisted, so that it never becomes a backward extremity whose state its
-/// sender dictates. A missing event whose pull failed is not asked for again until its back-off has passed (Synapse's
+/// not reach what we hold although the answer is full, the gap is first handed to the <see cref="ILargeGapFiller"/> (set
+/// reconciliation with the origin); the state at each prev the pulled events still lack is fetched (a hole) and
+/// resolved with our own. A pushed event whose gap does not close is not persisted, so that it never becomes a
+/// backward extremity whose state its sender dictates. A missing event whose pull failed is not asked for again until its back-off has passed (Synapse's
 /// failed pull attempts). After a hole, stale forward extremities are pruned (<see cref="ExtremityPruner"/>). Work on
 /// one room is serialised within the process (the store serialises writers across processes), and no remote request
 /// is made while a room is locked.
@@ -37,6 +39,7 @@ public sealed partial class PduIngestor(
     HoleStateCalculator holeState,
     OutlierPersister outliers,
     ExtremityPruner pruner,
+    ILargeGapFiller largeGaps,
     IOptions<IngestOptions> options,
     TimeProvider time,
     ILogger<PduIngestor> logger)
@@ -194,6 +197,10 @@ public sealed partial class PduIngestor(
                 else
                 {
                     pulledAgain.AddRange(failedBefore);
+                    if (pulled.Count >= options.Value.MissingEventsLimit)
+                    {
+                        await FillLargeGapAsync(origin, pdu, extremities, pulled, cancellationToken).ConfigureAwait(false);
+                    }
                 }
             }
 
@@ -251,6 +258,27 @@ public sealed partial class PduIngestor(
             LogGapFillTimedOut(logger, pdu.EventId, origin);
             return FetchedForEvent.Nothing;
         }
+    }
+
+    /// <summary>
+    /// When a full <c>/get_missing_events</c> answer does not reach what we hold, the gap may be far longer than the
+    /// answer: the filler brings in the events of the window from our forward extremities (the gap hangs off one of
+    /// them, the oldest bounds them all) to the pushed event, so the hole path is left only for what it could not close.
+    /// </summary>
+    private async Task FillLargeGapAsync(
+        string origin, Pdu pdu, IReadOnlyList<string> extremities, IReadOnlyList<VerifiedEvent> pulled, CancellationToken cancellationToken)
+    {
+        if ((await MissingPrevEventsAsync(pulled.Select(p => p.Pdu), cancellationToken).ConfigureAwait(false)).Count == 0)
+        {
+            return;
+        }
+
+        var held = await store.GetEventsAsync(extremities, cancellationToken).ConfigureAwait(false);
+        var fromTs = held.Count == 0 ? 0 : Math.Max(0, held.Min(e => e.Pdu.OriginServerTs));
+        var untilTs = Math.Max(fromTs, pdu.OriginServerTs) + 1;
+        var filled = await largeGaps.FillAsync(origin, pdu.RoomId, fromTs, untilTs, cancellationToken).ConfigureAwait(false);
+        IngestMetrics.RecordLargeGap(filled);
+        LogLargeGap(logger, pdu.EventId, origin, pulled.Count, filled);
     }
 
     /// <summary>
@@ -430,6 +458,10 @@ public sealed partial class PduIngestor(
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Event {EventId}: its missing prev events {Missing} are backing off after failed pulls")]
     private static partial void LogBackingOff(ILogger logger, string eventId, IReadOnlyList<string> missing);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information,
+        Message = "Event {EventId}: {Pulled} missing events from {Origin} did not reach what we hold; large-gap filler stored events: {Filled}")]
+    private static partial void LogLargeGap(ILogger logger, string eventId, string origin, int pulled, bool filled);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Fetching what {EventId} from {Origin} needs ran out of time")]
     private static partial void LogGapFillTimedOut(ILogger logger, string eventId, string origin);

@@ -1,4 +1,5 @@
 using Federation.Client.Reconciliation;
+using Federation.Ingest.Gaps;
 using Federation.Resync.Divergence;
 using Federation.Resync.Reconciliation;
 using Federation.Resync.Recovery;
@@ -36,6 +37,7 @@ public static class ResyncServices
         services.TryAddSingleton(s => new ReconciliationPeers(
             s.GetRequiredService<IOptions<ReconciliationOptions>>(), s.GetRequiredService<TimeProvider>(), new Random()));
         services.TryAddSingleton<AntiEntropyService>();
+        services.Replace(ServiceDescriptor.Singleton<ILargeGapFiller, ReconcilingGapFiller>());
 
         // State fingerprints and divergence detection.
         services.AddSingleton<FingerprintRateLimiter>();

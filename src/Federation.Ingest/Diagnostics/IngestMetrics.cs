@@ -16,6 +16,9 @@ public static class IngestMetrics
     private static readonly Counter<long> Holes = Meter.CreateCounter<long>(
         "federation.ingest.holes", description: "States fetched at prev events we did not hold, by result (fetched, failed, backing_off: not asked, an earlier pull failed)");
 
+    private static readonly Counter<long> LargeGaps = Meter.CreateCounter<long>(
+        "federation.ingest.large_gaps", description: "Gaps a full /get_missing_events answer did not close, by result of the large-gap filler (filled: it stored events, not_filled)");
+
     private static readonly Counter<long> ExtremitiesPruned = Meter.CreateCounter<long>(
         "federation.ingest.extremities_pruned", description: "Stale forward extremities dropped after holes");
 
@@ -34,6 +37,8 @@ public static class IngestMetrics
     public static void RecordHole(bool fetched) => Holes.Add(1, new TagList { { "result", fetched ? "fetched" : "failed" } });
 
     public static void RecordHoleBackingOff() => Holes.Add(1, new TagList { { "result", "backing_off" } });
+
+    public static void RecordLargeGap(bool filled) => LargeGaps.Add(1, new TagList { { "result", filled ? "filled" : "not_filled" } });
 
     public static void RecordExtremitiesPruned(int count) => ExtremitiesPruned.Add(count);
 

@@ -38,6 +38,12 @@ public sealed class ReconciliationOptions
     [Range(1, 64)]
     public int DownloadConcurrency { get; set; } = 8;
 
+    /// <summary>
+    /// Whether a gap that one full <c>/get_missing_events</c> answer does not close is reconciled with the sender over
+    /// the gap's time window before the state at the missing prev events is fetched. Default true.
+    /// </summary>
+    public bool UseForLargeGaps { get; set; } = true;
+
     /// <summary>Whether the periodic exchange with each room's resident servers runs. Default true.</summary>
     public bool PeriodicEnabled { get; set; } = true;
 

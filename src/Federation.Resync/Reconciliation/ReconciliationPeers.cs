@@ -49,6 +49,15 @@ public sealed class ReconciliationPeers(IOptions<ReconciliationOptions> options,
         }
     }
 
+    /// <summary>Whether <paramref name="server"/> is being left alone for not serving the endpoint.</summary>
+    public bool IsUnsupported(string server)
+    {
+        lock (_lock)
+        {
+            return _unsupportedUntil.TryGetValue(server, out var until) && until > time.GetUtcNow();
+        }
+    }
+
     /// <summary>Makes the resident servers of <paramref name="roomId"/> its peers: new ones are added, those gone are dropped
     /// (peers added by hand stay).</summary>
     public void SetResidents(string roomId, IReadOnlySet<string> residents)

@@ -1,13 +1,11 @@
 using System.Text.Json.Nodes;
 using Federation.Ingest;
 using Federation.Protocol.Events;
-using Federation.Protocol.RoomVersions;
 using Federation.Resync.Core.Reconciliation;
 using Federation.Resync.Reconciliation;
 using Federation.Resync.Tests.Servers;
-using Federation.Storage.Dag;
-using Federation.Testing.Events;
 using Microsoft.Extensions.DependencyInjection;
+using static Federation.Resync.Tests.Servers.RoomOnServers;
 
 namespace Federation.Resync.Tests.Reconciliation;
 
@@ -103,53 +101,8 @@ public sealed class EventSetReconcilerTests(TwoDatabases databases) : IClassFixt
         Assert.Equal(1, unknownPeer.Rounds);
     }
 
-    private static SignedRoomBuilder OpenRoom(TwoServers servers)
-    {
-        var room = new SignedRoomBuilder(RoomVersion.Get("10"), servers.Peer.Identity, servers.Ours.Identity)
-            .CreatePublicRoom($"@bob:{servers.Peer.Identity.ServerName}");
-        room.Join($"@alice:{servers.Ours.Identity.ServerName}");
-        return room;
-    }
-
-    private static DagStore Store(OurServer server) => server.Services.GetRequiredService<DagStore>();
-
     private static EventSetReconciler Reconciler(OurServer server) => server.Services.GetRequiredService<EventSetReconciler>();
 
     private static async Task<bool> HoldsAsync(OurServer server, string roomId, string eventId) =>
         (await Store(server).GetEventsAsync(roomId, [eventId])).Count == 1;
-
-    /// <summary>
-    /// Stores <paramref name="events"/> (each with one prev) as a server that accepted them: the state after the prev
-    /// where it is held, else the state before the event as <paramref name="complete"/> holds it (as a hole filled
-    /// with the right state would).
-    /// </summary>
-    private static async Task StoreAsync(DagStore store, IReadOnlyList<Pdu> events, DagStore complete)
-    {
-        var stored = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var pdu in events)
-        {
-            var before = pdu.PrevEvents.Count == 0 ? StateBefore.Full(new Dictionary<StateSlot, string>())
-                : stored.Contains(pdu.PrevEvents[0]) ? StateBefore.SameAsAfter(pdu.PrevEvents[0])
-                : StateBefore.Full((await complete.GetStateAsync(pdu.RoomId, pdu.EventId, StatePosition.Before))!);
-            await store.PersistEventsAsync([new EventToPersist(pdu) { StateBefore = before }]);
-            stored.Add(pdu.EventId);
-        }
-    }
-
-    private static async Task AssertSameEventsAndStateAsync(TwoServers servers, string roomId, IEnumerable<Pdu> reconciled)
-    {
-        var ours = (await Store(servers.Ours).GetReconciliationItemsAsync(roomId, ReconcileScope.All))!.Value.Items;
-        var peer = (await Store(servers.Peer).GetReconciliationItemsAsync(roomId, ReconcileScope.All))!.Value.Items;
-        Assert.Equal(Enumerable.Range(0, peer.Count).Select(i => peer[i]), Enumerable.Range(0, ours.Count).Select(i => ours[i]));
-        foreach (var pdu in reconciled)
-        {
-            Assert.Equal(
-                (await Store(servers.Peer).GetStateIdsAsync(roomId, pdu.EventId, StatePosition.After))!.Order(StringComparer.Ordinal),
-                (await Store(servers.Ours).GetStateIdsAsync(roomId, pdu.EventId, StatePosition.After))!.Order(StringComparer.Ordinal));
-        }
-
-        Assert.Equal(
-            (await Store(servers.Peer).GetForwardExtremitiesAsync(roomId)).Order(StringComparer.Ordinal),
-            (await Store(servers.Ours).GetForwardExtremitiesAsync(roomId)).Order(StringComparer.Ordinal));
-    }
 }

@@ -10,7 +10,7 @@ namespace Federation.Resync.Tests.Servers;
 
 /// <summary>
 /// Our whole server in-process on a real socket (so X-Matrix signatures see the exact request target), on its own
-/// test database, with a fake clock, a signing key fixed before it starts and the periodic exchange off (tests drive it).
+/// test database, with a fake clock, a record of the requests it receives, a signing key fixed before it starts and the periodic exchange off (tests drive it).
 /// </summary>
 public sealed class OurServer : WebApplicationFactory<Program>
 {
@@ -31,6 +31,8 @@ public sealed class OurServer : WebApplicationFactory<Program>
 
     public FakeTimeProvider Time { get; } = new();
 
+    public RequestRecorder Requests { get; } = new();
+
     private string SigningKeyPath => Path.Combine(_dataDirectory, "signing.key");
 
     /// <summary>Names <paramref name="serverName"/> as reachable on loopback <paramref name="port"/>.</summary>
@@ -50,7 +52,11 @@ public sealed class OurServer : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time)));
+        builder.ConfigureServices(services =>
+        {
+            services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
+            services.AddSingleton<IStartupFilter>(new RecordingStartupFilter(Requests));
+        });
     }
 
     protected override void Dispose(bool disposing)
