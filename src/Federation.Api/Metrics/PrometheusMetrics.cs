@@ -12,7 +12,10 @@ namespace Federation.Api.Metrics;
 /// </summary>
 public sealed class PrometheusMetrics : IDisposable
 {
-    private static readonly double[] Buckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+    private static readonly double[] SecondBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+    // Histograms of sizes (state sets, conflicted events, probes): powers of about 2.5 up to a 100k-member room's state.
+    private static readonly double[] SizeBuckets = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 100_000, 1_000_000];
 
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<(Instrument Instrument, string Labels), Series> _series = new();
@@ -63,7 +66,7 @@ public sealed class PrometheusMetrics : IDisposable
         var labels = Labels(tags);
         var series = _series.GetOrAdd((instrument, labels), key => key.Instrument switch
         {
-            Histogram<double> or Histogram<long> or Histogram<int> => new HistogramSeries(),
+            Histogram<double> or Histogram<long> or Histogram<int> => new HistogramSeries(key.Instrument.Unit == "s" ? SecondBuckets : SizeBuckets),
             ObservableGauge<long> or ObservableGauge<double> or ObservableGauge<int> => new GaugeSeries(),
             _ => new SumSeries(),
         });
@@ -147,9 +150,9 @@ public sealed class PrometheusMetrics : IDisposable
             text.Append(name).Append(labels.Length == 0 ? "" : "{" + labels + "}").Append(' ').Append(Format(Volatile.Read(ref _value))).Append('\n');
     }
 
-    private sealed class HistogramSeries : Series
+    private sealed class HistogramSeries(double[] buckets) : Series
     {
-        private readonly long[] _counts = new long[Buckets.Length];
+        private readonly long[] _counts = new long[buckets.Length];
         private readonly Lock _gate = new();
         private long _count;
         private double _sum;
@@ -160,9 +163,9 @@ public sealed class PrometheusMetrics : IDisposable
             {
                 _count++;
                 _sum += value;
-                for (var i = 0; i < Buckets.Length; i++)
+                for (var i = 0; i < buckets.Length; i++)
                 {
-                    if (value <= Buckets[i])
+                    if (value <= buckets[i])
                     {
                         _counts[i]++;
                     }
@@ -174,9 +177,9 @@ public sealed class PrometheusMetrics : IDisposable
         {
             lock (_gate)
             {
-                for (var i = 0; i < Buckets.Length; i++)
+                for (var i = 0; i < buckets.Length; i++)
                 {
-                    text.Append(name).Append("_bucket").Append(WithLabel(labels, $"le=\"{Format(Buckets[i])}\"")).Append(' ')
+                    text.Append(name).Append("_bucket").Append(WithLabel(labels, $"le=\"{Format(buckets[i])}\"")).Append(' ')
                         .Append(_counts[i].ToString(CultureInfo.InvariantCulture)).Append('\n');
                 }
 

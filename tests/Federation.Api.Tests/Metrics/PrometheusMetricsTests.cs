@@ -25,6 +25,22 @@ public class PrometheusMetricsTests(PostgresDatabaseFixture database) : IClassFi
     }
 
     [Fact]
+    public void Histograms_of_sizes_have_size_buckets_not_seconds()
+    {
+        using var meter = new Meter("Federation.Test.Sizes");
+        var sizes = meter.CreateHistogram<long>("federation.test.state_sets");
+        using var metrics = new PrometheusMetrics();
+        sizes.Record(3);
+        sizes.Record(40_000);
+
+        var text = metrics.Render();
+
+        Assert.Contains("federation_test_state_sets_bucket{le=\"5\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("federation_test_state_sets_bucket{le=\"100000\"} 2\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("federation_test_state_sets_bucket{le=\"0.001\"}", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Label_values_are_escaped_and_gauges_show_their_last_value()
     {
         using var meter = new Meter("Federation.Test.Gauges");
