@@ -14,6 +14,7 @@ using Federation.Ingest.Queue;
 using Federation.Local;
 using Federation.Resync;
 using Federation.Resync.Divergence;
+using Federation.Resync.Holes;
 using Federation.Resync.Reconciliation;
 using Federation.Resync.Recovery;
 using Federation.Storage;
@@ -73,6 +74,8 @@ builder.Services.AddHostedService(services => services.GetRequiredService<Recove
 builder.Services.AddHostedService(services => services.GetRequiredService<AntiEntropyService>());
 // Probes rooms for state divergence against their resident servers (after the database start-up).
 builder.Services.AddHostedService(services => services.GetRequiredService<DivergenceProbeService>());
+// Filling holes (missing events) from the room's servers (Resync:Holes), after the database start-up.
+builder.Services.AddHostedService(services => services.GetRequiredService<HoleRepairService>());
 // After the database start-up, so the outbound sender's first read finds the database running.
 builder.Services.AddFederationLocal(builder.Configuration);
 builder.Services.AddSingleton<PrometheusMetrics>();

@@ -1,6 +1,7 @@
 using Federation.Client.Reconciliation;
 using Federation.Ingest.Gaps;
 using Federation.Resync.Divergence;
+using Federation.Resync.Holes;
 using Federation.Resync.Reconciliation;
 using Federation.Resync.Recovery;
 using Microsoft.Extensions.Configuration;
@@ -46,6 +47,13 @@ public static class ResyncServices
         services.AddSingleton<DivergenceReports>();
         services.AddSingleton<DivergenceDetector>();
         services.AddSingleton<DivergenceProbeService>();
+
+        // Repair of holes (docs/resync.md, "Hole lifecycle").
+        services.AddOptions<HoleRepairOptions>()
+            .Bind(configuration.GetSection(HoleRepairOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton<HoleRepairService>();
         return services;
     }
 }

@@ -47,6 +47,27 @@ public sealed class RoomCommandsTests(PostgresDatabaseFixture database) : IClass
     }
 
     [Fact]
+    public async Task Inspect_shows_each_hole_with_its_attempts_servers_asked_next_attempt_and_whether_it_is_lost()
+    {
+        await AdminTestRoom.PersistAsync(_store, "!holes:test");
+        var nextAttempt = new DateTimeOffset(2099, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        await _store.RecordHoleFetchFailureAsync("!holes:test", "$gone", "origin.example", "404", nextAttempt);
+        await _store.RecordHoleFetchFailureAsync("!holes:test", "$gone", "other.example", "timeout", nextAttempt);
+
+        var pending = await CliRun.RunAsync("room", "inspect", "!holes:test", "--database", database.ConnectionString);
+        await _store.GiveUpHoleAsync("!holes:test", "$gone", "not found within 1.00:00:00");
+        var lost = await CliRun.RunAsync("room", "inspect", "!holes:test", "--database", database.ConnectionString);
+
+        Assert.Equal(0, pending.Code);
+        Assert.Contains(
+            "attempts 2, next attempt 2099-01-02 03:04:05Z, asked origin.example other.example, last error: timeout", pending.Out, StringComparison.Ordinal);
+        Assert.Equal(0, lost.Code);
+        Assert.Matches(
+            @"\$gone  discovered [0-9: Z-]+, attempts 2, lost [0-9: Z-]+, asked origin.example other.example, last error: not found within 1.00:00:00",
+            lost.Out);
+    }
+
+    [Fact]
     public async Task Fingerprint_prints_the_current_digest_each_extremity_and_the_digests_around_an_event()
     {
         await AdminTestRoom.PersistAsync(_store, "!fingerprint:test");

@@ -28,7 +28,7 @@ internal sealed class DestinationsReport(DagStore store, OutboundQueueReader que
         await output.WriteLineAsync($"missing events in back-off: {holes.Count}").ConfigureAwait(false);
         foreach (var (roomId, hole) in holes)
         {
-            var when = hole.GivenUpAt is { } givenUp ? $"given up {Time(givenUp)}" : $"next attempt {Time(hole.NextAttemptAt!.Value)}";
+            var when = hole.GivenUpAt is { } givenUp ? $"lost {Time(givenUp)}" : $"next attempt {Time(hole.NextAttemptAt!.Value)}";
             await output.WriteLineAsync(
                 $"  {roomId} {hole.EventId}  attempts {hole.Attempts}, {when}, asked {string.Join(' ', hole.AskedServers)}" +
                 $"{(hole.LastError is { } error ? "; last error: " + error : "")}").ConfigureAwait(false);

@@ -43,8 +43,9 @@ internal sealed class RoomInspection(DagStore store, TextWriter output)
         await Line($"holes ({holes.Count}):").ConfigureAwait(false);
         foreach (var hole in holes)
         {
-            await Line($"  {hole.EventId}  discovered {Time(hole.DiscoveredAt)}, attempts {hole.Attempts}, next attempt {Time(hole.NextAttemptAt)}" +
-                $"{(hole.GivenUpAt is { } givenUp ? $", given up {Time(givenUp)}" : "")}" +
+            // A lost hole is no longer asked for: when it was given up matters, not its last back-off.
+            await Line($"  {hole.EventId}  discovered {Time(hole.DiscoveredAt)}, attempts {hole.Attempts}, " +
+                (hole.GivenUpAt is { } givenUp ? $"lost {Time(givenUp)}" : $"next attempt {Time(hole.NextAttemptAt)}") +
                 $"{(hole.AskedServers.Count > 0 ? ", asked " + string.Join(' ', hole.AskedServers) : "")}" +
                 $"{(hole.LastError is { } error ? ", last error: " + error : "")}").ConfigureAwait(false);
         }

@@ -7,7 +7,7 @@ namespace Federation.Ingest.Remote;
 
 /// <summary>
 /// The federation reads the receive pipeline makes of another server — <c>/get_missing_events</c>, <c>/event_auth</c>,
-/// <c>/state_ids</c>, <c>/state</c>, <c>/event</c> — with every event in an answer verified before it is returned.
+/// <c>/state_ids</c>, <c>/state</c>, <c>/event</c>, <c>/backfill</c> — with every event in an answer verified before it is returned.
 /// A failed request or an answer of the wrong shape is logged and comes back empty (null), never as an exception:
 /// remote servers are expected to fail.
 /// </summary>
@@ -31,6 +31,21 @@ public sealed partial class RemoteRoomReader(FederationClient client, RemoteEven
         var events = await VerifyArrayAsync(response, "events", roomId, version, enforceReferenceLimits: true, limit, cancellationToken)
             .ConfigureAwait(false);
         return events is null ? [] : [.. events.OrderBy(e => e.Pdu.Depth).ThenBy(e => e.Pdu.OriginServerTs).ThenBy(e => e.EventId, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// <c>/backfill</c> from <paramref name="fromEvents"/>: those events and up to <paramref name="limit"/> of their
+    /// ancestors in all, those that verify (older events may exceed today's reference limits), unordered.
+    /// </summary>
+    public async Task<IReadOnlyList<VerifiedEvent>> GetBackfillAsync(
+        string origin, string roomId, RoomVersion version, IReadOnlyList<string> fromEvents, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(fromEvents);
+        var query = string.Concat(fromEvents.Select(id => "v=" + Uri.EscapeDataString(id) + "&"));
+        using var response = await client.GetAsync(
+            origin, $"/_matrix/federation/v1/backfill/{Uri.EscapeDataString(roomId)}?{query}limit={limit}", cancellationToken).ConfigureAwait(false);
+        return await VerifyArrayAsync(response, "pdus", roomId, version, enforceReferenceLimits: false, limit, cancellationToken)
+            .ConfigureAwait(false) ?? [];
     }
 
     /// <summary><c>/event_auth</c>: the auth chain of <paramref name="eventId"/>, those events that verify.</summary>

@@ -22,7 +22,7 @@ public sealed partial class DagStore
             last_attempt_ts = $3,
             last_error = $5,
             asked_servers = CASE WHEN $4 = ANY (m.asked_servers) THEN m.asked_servers ELSE m.asked_servers || $4 END,
-            next_attempt_ts = $3 + least($7::bigint, ($6::bigint * power(2, least(m.attempts, 40)))::bigint),
+            next_attempt_ts = coalesce($9::bigint, $3 + least($7::bigint, ($6::bigint * power(2, least(m.attempts, 40)))::bigint)),
             given_up_ts = CASE WHEN m.attempts + 1 >= $8 THEN coalesce(m.given_up_ts, $3) ELSE m.given_up_ts END
         FROM event_ids i
         WHERE i.event_nid = m.event_nid AND i.room_nid = $1 AND i.event_id = $2
@@ -35,6 +35,18 @@ public sealed partial class DagStore
         FROM event_ids i
         WHERE i.event_nid = m.event_nid AND i.room_nid = $1 AND i.event_id = $2
         RETURNING {HoleColumns}
+        """;
+
+    // The held timeline events that reference the hole, the first persisted first.
+    private const string SelectReferrersSql =
+        """
+        SELECT c.event_id FROM event_ids h
+        JOIN missing_events m ON m.event_nid = h.event_nid
+        JOIN event_prev_edges p ON p.prev_event_nid = h.event_nid
+        JOIN events e ON e.event_nid = p.event_nid AND NOT e.outlier
+        JOIN event_ids c ON c.event_nid = p.event_nid
+        WHERE h.room_nid = $1 AND h.event_id = $2
+        ORDER BY e.stream_ordering
         """;
 
     /// <summary>The room's holes, oldest first: all of them, or with <paramref name="dueOnly"/> only those not given
@@ -51,11 +63,26 @@ public sealed partial class DagStore
         return await ReadHolesAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The held timeline events whose prev events include the hole <paramref name="eventId"/>, the first
+    /// persisted first; nothing when it is not a hole of the room.</summary>
+    public async Task<IReadOnlyList<string>> GetHoleReferrersAsync(string roomId, string eventId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        if (await FindRoomAsync(connection, roomId, cancellationToken).ConfigureAwait(false) is not { } room)
+        {
+            return [];
+        }
+
+        await using var command = Sql.Command(connection, SelectReferrersSql, room.Nid, eventId);
+        return await ReadStringsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Records that <paramref name="server"/> could not supply the missing <paramref name="eventId"/>: counts
-    /// the attempt, backs off (doubling from <see cref="DagStoreOptions.MissingEventInitialBackoff"/>), and gives up at
+    /// the attempt, backs off until <paramref name="nextAttemptAt"/> (default: doubling from
+    /// <see cref="DagStoreOptions.MissingEventInitialBackoff"/>), and gives up at
     /// <see cref="DagStoreOptions.MissingEventMaxAttempts"/>. Null when the event is not a hole of the room.</summary>
     public async Task<MissingEvent?> RecordHoleFetchFailureAsync(
-        string roomId, string eventId, string server, string error, CancellationToken cancellationToken = default)
+        string roomId, string eventId, string server, string error, DateTimeOffset? nextAttemptAt = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(server);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -74,7 +101,8 @@ public sealed partial class DagStore
             error,
             (long)options.MissingEventInitialBackoff.TotalMilliseconds,
             (long)options.MissingEventMaxBackoff.TotalMilliseconds,
-            options.MissingEventMaxAttempts);
+            options.MissingEventMaxAttempts,
+            nextAttemptAt?.ToUnixTimeMilliseconds());
         return (await ReadHolesAsync(command, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
     }
 

@@ -48,6 +48,24 @@ public sealed class DagStoreHoleTests(PostgresDatabaseFixture database) : DagTes
     }
 
     [Fact]
+    public async Task A_failure_may_set_the_next_attempt_and_the_referrers_of_a_hole_are_listed_first_persisted_first()
+    {
+        var room = await NewStartedRoomAsync();
+        room.Message("$first", Alice, ["$gone"], ["$c", "$j"]);
+        room.Message("$second", Alice, ["$j", "$gone"], ["$c", "$j"]);
+        await PersistAsync(After(room["$first"], "$j"));
+        await PersistAsync(After(room["$second"], "$j"));
+        var next = Clock.GetUtcNow() + TimeSpan.FromSeconds(42);
+
+        var failed = await Store.RecordHoleFetchFailureAsync(room.RoomId, "$gone", "a.test", "404", next);
+
+        Assert.Equal(next, failed!.NextAttemptAt);
+        Assert.Equal(["$first", "$second"], await Store.GetHoleReferrersAsync(room.RoomId, "$gone"));
+        Assert.Empty(await Store.GetHoleReferrersAsync(room.RoomId, "$j"));
+        Assert.Empty(await Store.GetHoleReferrersAsync("!unknown:test", "$gone"));
+    }
+
+    [Fact]
     public async Task A_hole_is_given_up_after_the_attempt_limit_or_when_told_and_stays_recorded()
     {
         var (_, store) = NewStore(new DagStoreOptions { MissingEventMaxAttempts = 2 });

@@ -11,7 +11,7 @@ namespace Federation.Testing.Homeservers;
 
 /// <summary>
 /// Makes a fake homeserver answer the federation reads of one room truthfully from the events it holds:
-/// <c>/get_missing_events</c>, <c>/state_ids</c>, <c>/state</c>, <c>/event</c> and <c>/event_auth</c>. States are
+/// <c>/get_missing_events</c>, <c>/backfill</c>, <c>/state_ids</c>, <c>/state</c>, <c>/event</c> and <c>/event_auth</c>. States are
 /// computed over the DAG with the state-resolution engine. A test that wants the server to lie replaces one handler
 /// afterwards with <see cref="FakeHomeserver.Handle(string, string, object, int)"/>.
 /// </summary>
@@ -28,6 +28,7 @@ public sealed class RoomHistoryServer
         _version = version;
         _roomId = roomId;
         server.Handle("POST", "/_matrix/federation/v1/get_missing_events/" + roomId, MissingEventsAsync);
+        server.Handle("GET", "/_matrix/federation/v1/backfill/" + roomId, BackfillAsync);
         server.Handle("GET", "/_matrix/federation/v1/state_ids/" + roomId, context => StateAsync(context, ids: true));
         server.Handle("GET", "/_matrix/federation/v1/state/" + roomId, context => StateAsync(context, ids: false));
     }
@@ -89,6 +90,35 @@ public sealed class RoomHistoryServer
         }
 
         return Results.Json(new JsonObject { ["events"] = new JsonArray([.. found.OrderBy(p => p.Depth).Select(Node)]) });
+    }
+
+    /// <summary>The held events among the <c>v</c> seeds, then their ancestors breadth-first over prev events, up to
+    /// <c>limit</c> in all.</summary>
+    private Task<IResult> BackfillAsync(HttpContext context)
+    {
+        var limit = int.Parse(context.Request.Query["limit"].ToString(), System.Globalization.CultureInfo.InvariantCulture);
+        var seeds = context.Request.Query["v"].OfType<string>().ToArray();
+        var found = new List<Pdu>();
+        var seen = new HashSet<string>(seeds, StringComparer.Ordinal);
+        var queue = new Queue<string>(seeds);
+        while (queue.TryDequeue(out var id) && found.Count < limit)
+        {
+            if (_events.TryGetValue(id, out var pdu))
+            {
+                found.Add(pdu);
+                foreach (var prev in pdu.PrevEvents.Where(seen.Add))
+                {
+                    queue.Enqueue(prev);
+                }
+            }
+        }
+
+        return Task.FromResult(Results.Json(new JsonObject
+        {
+            ["origin"] = _server.ServerName,
+            ["origin_server_ts"] = 0,
+            ["pdus"] = new JsonArray([.. found.Select(Node)]),
+        }));
     }
 
     private async Task<IResult> StateAsync(HttpContext context, bool ids)
