@@ -43,11 +43,7 @@ internal sealed class WriterChild : IDisposable
             var line = await process.StandardOutput.ReadLineAsync(timeout.Token)
                 ?? throw new InvalidOperationException(
                     $"The writer exited before reporting '{prefix}': {await process.StandardError.ReadToEndAsync(timeout.Token)}");
-            if (line.StartsWith("committed ", StringComparison.Ordinal))
-            {
-                Committed = int.Parse(line["committed ".Length..], CultureInfo.InvariantCulture);
-            }
-
+            Note(line);
             if (line.StartsWith(prefix, StringComparison.Ordinal))
             {
                 return;
@@ -60,6 +56,19 @@ internal sealed class WriterChild : IDisposable
     {
         process.Kill(entireProcessTree: false);
         await process.WaitForExitAsync();
+        // Batches may have committed between the last report read and the kill: count what the child said before dying.
+        while (await process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            Note(line);
+        }
+    }
+
+    private void Note(string line)
+    {
+        if (line.StartsWith("committed ", StringComparison.Ordinal))
+        {
+            Committed = int.Parse(line["committed ".Length..], CultureInfo.InvariantCulture);
+        }
     }
 
     public void Dispose()
