@@ -4,6 +4,7 @@ using Federation.Resync.Divergence;
 using Federation.Resync.Holes;
 using Federation.Resync.Reconciliation;
 using Federation.Resync.Recovery;
+using Federation.Resync.Rooms;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -23,6 +24,7 @@ public static class ResyncServices
             .Bind(configuration.GetSection(ResyncOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.TryAddSingleton<JoinedMembers>();
         services.TryAddSingleton<RecoveryManifestBuilder>();
         services.TryAddSingleton<RecoveryManifestWriter>();
         services.TryAddSingleton<RoomRebuilder>();

@@ -1,11 +1,11 @@
 using Federation.Ingest;
 using Federation.Ingest.Remote;
-using Federation.Ingest.State;
 using Federation.Protocol.Events;
 using Federation.Protocol.Keys;
 using Federation.Protocol.RoomVersions;
 using Federation.Resync.Core.Holes;
 using Federation.Resync.Core.Reconciliation;
+using Federation.Resync.Rooms;
 using Federation.Storage.Dag;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -56,7 +56,8 @@ public sealed partial class HoleRepairService(
                 continue;
             }
 
-            var residents = await ResidentServersAsync(store, room.RoomId, version, cancellationToken).ConfigureAwait(false);
+            var residents = await services.GetRequiredService<JoinedMembers>()
+                .OtherServersAsync(room.RoomId, version, identity.ServerName, cancellationToken).ConfigureAwait(false);
             foreach (var hole in holes.TakeWhile(_ => budget > 0))
             {
                 var attempt = await RepairAsync(store, room.RoomId, version, hole, residents, cancellationToken).ConfigureAwait(false);
@@ -194,17 +195,6 @@ public sealed partial class HoleRepairService(
     }
 
     /// <summary>The servers with a joined user in the room's current state.</summary>
-    private async Task<IReadOnlySet<string>> ResidentServersAsync(DagStore store, string roomId, RoomVersion version, CancellationToken cancellationToken)
-    {
-        var current = await services.GetRequiredService<StateCalculator>().CurrentStateAsync(roomId, version, cancellationToken).ConfigureAwait(false);
-        var memberIds = current.Entries.Where(e => e.Key.Type == EventTypes.Member).Select(e => e.Value).ToArray();
-        return (await store.GetEventsAsync(memberIds, cancellationToken).ConfigureAwait(false))
-            .Where(e => e.Pdu.Membership == "join")
-            .Select(e => MatrixIds.ServerNameOf(e.Pdu.StateKey))
-            .OfType<string>()
-            .ToHashSet(StringComparer.Ordinal);
-    }
-
     [LoggerMessage(EventId = 4201, Level = LogLevel.Warning, Message = "A hole repair pass failed")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);
 

@@ -1,7 +1,7 @@
-using Federation.Ingest.State;
-using Federation.Protocol.Events;
 using Federation.Protocol.Keys;
+using Federation.Protocol.RoomVersions;
 using Federation.Resync.Core.Reconciliation;
+using Federation.Resync.Rooms;
 using Federation.Storage.Dag;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -31,9 +31,14 @@ public sealed partial class AntiEntropyService(
     {
         var store = services.GetRequiredService<DagStore>();
         var reconciler = services.GetRequiredService<EventSetReconciler>();
+        var members = services.GetRequiredService<JoinedMembers>();
         foreach (var room in await store.GetRoomsAsync(cancellationToken).ConfigureAwait(false))
         {
-            peers.SetResidents(room.RoomId, await ResidentServersAsync(store, room.RoomId, cancellationToken).ConfigureAwait(false));
+            if (RoomVersion.TryGet(room.RoomVersion, out var version))
+            {
+                peers.SetResidents(
+                    room.RoomId, await members.OtherServersAsync(room.RoomId, version, identity.ServerName, cancellationToken).ConfigureAwait(false));
+            }
         }
 
         var reports = new List<ReconciliationReport>();
@@ -72,24 +77,6 @@ public sealed partial class AntiEntropyService(
                 LogPassFailed(logger, e);
             }
         }
-    }
-
-    /// <summary>The other servers with a joined user in the room's current state.</summary>
-    private async Task<IReadOnlySet<string>> ResidentServersAsync(DagStore store, string roomId, CancellationToken cancellationToken)
-    {
-        if (await store.GetRoomVersionAsync(roomId, cancellationToken).ConfigureAwait(false) is not { } version)
-        {
-            return new HashSet<string>();
-        }
-
-        var current = await services.GetRequiredService<StateCalculator>().CurrentStateAsync(roomId, version, cancellationToken).ConfigureAwait(false);
-        var memberIds = current.Entries.Where(e => e.Key.Type == EventTypes.Member).Select(e => e.Value).ToArray();
-        return (await store.GetEventsAsync(memberIds, cancellationToken).ConfigureAwait(false))
-            .Where(e => e.Pdu.Membership == "join")
-            .Select(e => MatrixIds.ServerNameOf(e.Pdu.StateKey))
-            .OfType<string>()
-            .Where(server => !string.Equals(server, identity.ServerName, StringComparison.Ordinal))
-            .ToHashSet(StringComparer.Ordinal);
     }
 
     [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "A periodic reconciliation pass failed")]

@@ -1,7 +1,7 @@
-using Federation.Ingest.State;
 using Federation.Protocol.Events;
 using Federation.Protocol.Keys;
 using Federation.Protocol.RoomVersions;
+using Federation.Resync.Rooms;
 using Federation.Storage.Dag;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +13,7 @@ namespace Federation.Resync.Recovery;
 /// are kept as they were, so a server that lost its database does not forget them by writing its manifest.
 /// </summary>
 public sealed class RecoveryManifestBuilder(
-    DagStore store, StateCalculator state, ServerIdentity identity, IOptions<ResyncOptions> options, TimeProvider time)
+    DagStore store, JoinedMembers members, ServerIdentity identity, IOptions<ResyncOptions> options, TimeProvider time)
 {
     /// <summary>Local members listed per room: one suffices, a few survive one of them leaving.</summary>
     private const int LocalMembersPerRoom = 3;
@@ -43,12 +43,7 @@ public sealed class RecoveryManifestBuilder(
 
     private async Task<RecoveryManifestRoom?> DescribeAsync(string roomId, RoomVersion version, CancellationToken cancellationToken)
     {
-        var current = await state.CurrentStateAsync(roomId, version, cancellationToken).ConfigureAwait(false);
-        var memberIds = current.Entries.Where(e => e.Key.Type == EventTypes.Member).Select(e => e.Value).ToArray();
-        var joined = (await store.GetEventsAsync(roomId, memberIds, cancellationToken).ConfigureAwait(false))
-            .Where(e => e.Pdu.StateKey is not null && e.Pdu.Membership == "join")
-            .Select(e => e.Pdu.StateKey!)
-            .ToArray();
+        var joined = await members.UsersAsync(roomId, version, cancellationToken).ConfigureAwait(false);
         var local = joined.Where(u => MatrixIds.ServerNameOf(u) == identity.ServerName).Order(StringComparer.Ordinal).Take(LocalMembersPerRoom).ToArray();
         if (local.Length == 0)
         {
