@@ -8,7 +8,6 @@ using Federation.Resync.Core.Reconciliation;
 using Federation.Resync.Rooms;
 using Federation.Storage.Dag;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -28,7 +27,7 @@ public sealed partial class HoleRepairService(
     ServerIdentity identity,
     IOptions<HoleRepairOptions> options,
     TimeProvider time,
-    ILogger<HoleRepairService> logger) : BackgroundService
+    ILogger<HoleRepairService> logger) : PeriodicPassService
 {
     private string _lastRoomId = "";
 
@@ -72,24 +71,15 @@ public sealed partial class HoleRepairService(
         return attempts;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            await Task.Delay(options.Value.PollInterval, time, stoppingToken).ConfigureAwait(false);
-            try
-            {
-                if (options.Value.Enabled)
-                {
-                    await RunOnceAsync(stoppingToken).ConfigureAwait(false);
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogPassFailed(logger, e);
-            }
-        }
-    }
+    protected override TimeProvider Time => time;
+
+    protected override TimeSpan PollInterval => options.Value.PollInterval;
+
+    protected override bool Enabled => options.Value.Enabled;
+
+    protected override Task PassAsync(CancellationToken cancellationToken) => RunOnceAsync(cancellationToken);
+
+    protected override void OnPassFailed(Exception exception) => LogPassFailed(logger, exception);
 
     private async Task<HoleRepairAttempt> RepairAsync(
         DagStore store, string roomId, RoomVersion version, MissingEvent hole, IReadOnlySet<string> residents, CancellationToken cancellationToken)

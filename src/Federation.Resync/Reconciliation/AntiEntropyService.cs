@@ -4,7 +4,6 @@ using Federation.Resync.Core.Reconciliation;
 using Federation.Resync.Rooms;
 using Federation.Storage.Dag;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -23,7 +22,7 @@ public sealed partial class AntiEntropyService(
     ServerIdentity identity,
     IOptions<ReconciliationOptions> options,
     TimeProvider time,
-    ILogger<AntiEntropyService> logger) : BackgroundService
+    ILogger<AntiEntropyService> logger) : PeriodicPassService
 {
     /// <summary>One pass: refresh peers, then reconcile with every due one.</summary>
     /// <returns>The reports of the exchanges made.</returns>
@@ -59,25 +58,15 @@ public sealed partial class AntiEntropyService(
         return reports;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            // Waits first: the server is just starting, and peers are due only after their jitter anyway.
-            await Task.Delay(options.Value.PollInterval, time, stoppingToken).ConfigureAwait(false);
-            try
-            {
-                if (options.Value.PeriodicEnabled)
-                {
-                    await RunOnceAsync(stoppingToken).ConfigureAwait(false);
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogPassFailed(logger, e);
-            }
-        }
-    }
+    protected override TimeProvider Time => time;
+
+    protected override TimeSpan PollInterval => options.Value.PollInterval;
+
+    protected override bool Enabled => options.Value.PeriodicEnabled;
+
+    protected override Task PassAsync(CancellationToken cancellationToken) => RunOnceAsync(cancellationToken);
+
+    protected override void OnPassFailed(Exception exception) => LogPassFailed(logger, exception);
 
     [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "A periodic reconciliation pass failed")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);
