@@ -8,7 +8,12 @@ public static class FederationClientMetrics
 {
     public const string MeterName = "Federation.Client";
 
+    /// <summary>How many destinations are labelled by name; the rest share the label <c>other</c>.</summary>
+    public const int NamedDestinations = 500;
+
     private static readonly Meter Meter = new(MeterName);
+
+    private static readonly DestinationLabels Destinations = new(NamedDestinations);
 
     private static readonly Histogram<double> RequestDuration = Meter.CreateHistogram<double>(
         "federation.client.request.duration", unit: "s", description: "Duration of outbound federation requests, retries included");
@@ -16,10 +21,10 @@ public static class FederationClientMetrics
     private static readonly Counter<long> Requests = Meter.CreateCounter<long>(
         "federation.client.requests", description: "Outbound federation requests by destination and outcome");
 
-    /// <summary>Records one finished request. <paramref name="outcome"/> is <c>ok</c>, <c>error</c> (an error status) or <c>unreachable</c>.</summary>
+    /// <summary>Records one finished request; destinations beyond the first <see cref="NamedDestinations"/> are labelled <c>other</c>. <paramref name="outcome"/> is <c>ok</c>, <c>error</c> (an error status) or <c>unreachable</c>.</summary>
     public static void RecordRequest(string destination, string outcome, TimeSpan duration)
     {
-        var tags = new TagList { { "destination", destination }, { "outcome", outcome } };
+        var tags = new TagList { { "destination", Destinations.For(destination) }, { "outcome", outcome } };
         Requests.Add(1, tags);
         RequestDuration.Record(duration.TotalSeconds, tags);
     }
