@@ -38,6 +38,14 @@ public sealed class HoleRepairOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
     public TimeSpan GiveUpAfter { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// How long a hole being worked on is left alone by the other processes sharing the database: each attempt claims
+    /// its hole for this long, and a process that dies mid-attempt releases it when the claim runs out. Longer than one
+    /// attempt (a <c>/backfill</c> with its retries, then ingesting the answer). Default 5 minutes; 10 seconds to 1 hour.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:10", "01:00:00")]
+    public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Events asked for with each <c>/backfill</c>: the hole and its ancestors, so one answer may close a long
     /// gap. Default 50; 1 to 100 (the most servers serve).</summary>
     [Range(1, 100)]

@@ -20,7 +20,9 @@ namespace Federation.Resync.Holes;
 /// deterministic back-off (<see cref="HoleBackoff"/>), and the next attempt goes to the next server. A hole unfilled
 /// after <see cref="HoleRepairOptions.GiveUpAfter"/>, or after the store's attempt limit, is marked lost.
 /// </summary>
-/// <remarks>One pass works through the due holes one after another, so no hole has two requests in flight. The store and
+/// <remarks>One pass works through the due holes one after another, and each attempt first claims its hole in the store
+/// (<see cref="HoleRepairOptions.ClaimLease"/>), so no hole has two requests in flight, even with several processes on
+/// one database. The store and
 /// what uses it are resolved at each pass: the service is created before the database is started.</remarks>
 public sealed partial class HoleRepairService(
     IServiceProvider services,
@@ -57,8 +59,14 @@ public sealed partial class HoleRepairService(
 
             var residents = await services.GetRequiredService<JoinedMembers>()
                 .OtherServersAsync(room.RoomId, version, identity.ServerName, cancellationToken).ConfigureAwait(false);
-            foreach (var hole in holes.TakeWhile(_ => budget > 0))
+            foreach (var due in holes.TakeWhile(_ => budget > 0))
             {
+                var claimUntil = time.GetUtcNow() + options.Value.ClaimLease;
+                if (await store.ClaimHoleAsync(room.RoomId, due.EventId, claimUntil, cancellationToken).ConfigureAwait(false) is not { } hole)
+                {
+                    continue; // Another process sharing the database is working on it, or it was filled meanwhile.
+                }
+
                 var attempt = await RepairAsync(store, room.RoomId, version, hole, residents, cancellationToken).ConfigureAwait(false);
                 HoleRepairMetrics.Record(attempt.Outcome);
                 attempts.Add(attempt);

@@ -29,6 +29,16 @@ public sealed partial class DagStore
         RETURNING {HoleColumns}
         """;
 
+    // Taken only when due, in one statement, so of several processes on one database exactly one gets the hole.
+    private const string ClaimSql =
+        $"""
+        UPDATE missing_events m SET next_attempt_ts = $4
+        FROM event_ids i
+        WHERE i.event_nid = m.event_nid AND i.room_nid = $1 AND i.event_id = $2
+          AND m.given_up_ts IS NULL AND (m.next_attempt_ts IS NULL OR m.next_attempt_ts <= $3)
+        RETURNING {HoleColumns}
+        """;
+
     private const string GiveUpSql =
         $"""
         UPDATE missing_events m SET given_up_ts = coalesce(m.given_up_ts, $3), last_error = coalesce($4, m.last_error)
@@ -103,6 +113,24 @@ public sealed partial class DagStore
             (long)options.MissingEventMaxBackoff.TotalMilliseconds,
             options.MissingEventMaxAttempts,
             nextAttemptAt?.ToUnixTimeMilliseconds());
+        return (await ReadHolesAsync(command, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+    }
+
+    /// <summary>
+    /// Takes the due hole <paramref name="eventId"/> for one attempt: it is not due again before <paramref name="until"/>,
+    /// so other processes sharing the database leave it alone meanwhile, and if this one dies the hole becomes due again
+    /// then. The attempt ends with the hole filled (the row goes) or with <see cref="RecordHoleFetchFailureAsync"/>
+    /// (its back-off replaces the claim). Null when the hole is not due, given up, filled, or not a hole of the room.
+    /// </summary>
+    public async Task<MissingEvent?> ClaimHoleAsync(string roomId, string eventId, DateTimeOffset until, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        if (await FindRoomAsync(connection, roomId, cancellationToken).ConfigureAwait(false) is not { } room)
+        {
+            return null;
+        }
+
+        await using var command = Sql.Command(connection, ClaimSql, room.Nid, eventId, NowMs(), until.ToUnixTimeMilliseconds());
         return (await ReadHolesAsync(command, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
     }
 

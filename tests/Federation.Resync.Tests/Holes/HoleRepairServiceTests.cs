@@ -3,9 +3,11 @@ using Federation.Ingest.Remote;
 using Federation.Protocol.Events;
 using Federation.Protocol.RoomVersions;
 using Federation.Resync.Holes;
+using Federation.Storage.Dag;
 using Federation.Testing.Events;
 using Federation.Testing.Homeservers;
 using Federation.Testing.Postgres;
+using Npgsql;
 
 namespace Federation.Resync.Tests.Holes;
 
@@ -123,6 +125,23 @@ public sealed class HoleRepairServiceTests(PostgresDatabaseFixture database) : I
         Harness.Time.Advance(TimeSpan.FromDays(2));
         Assert.Empty(await RunOnceAsync());
         Assert.Equal(asked, Origin.Requests.Count(IsBackfill) + Second.Requests.Count(IsBackfill));
+    }
+
+    [Fact]
+    public async Task A_hole_claimed_by_another_process_on_the_database_is_left_alone_until_that_claim_runs_out()
+    {
+        await JoinLateAsync(new Dictionary<string, string?> { ["Resync:Holes:ClaimLease"] = "00:02:00" });
+        var otherProcess = new DagStore(Harness.Get<NpgsqlDataSource>(), Harness.Time);
+        Assert.NotNull(await otherProcess.ClaimHoleAsync(Room.RoomId, _hole!.EventId, Harness.Time.GetUtcNow() + TimeSpan.FromMinutes(2)));
+
+        Assert.Empty(await RunOnceAsync());
+        Assert.DoesNotContain(Origin.Requests, IsBackfill);
+
+        // The other process died without recording anything: once its claim runs out the hole is ours.
+        Harness.Time.Advance(TimeSpan.FromMinutes(2));
+
+        Assert.Equal([new HoleRepairAttempt(Room.RoomId, _hole.EventId, "origin.test", HoleRepairOutcome.Filled)], await RunOnceAsync());
+        Assert.Single(Origin.Requests, IsBackfill);
     }
 
     /// <summary>

@@ -87,6 +87,42 @@ public sealed class DagStoreHoleTests(PostgresDatabaseFixture database) : DagTes
     }
 
     [Fact]
+    public async Task Of_two_processes_claiming_a_due_hole_at_once_exactly_one_gets_it_until_its_claim_runs_out()
+    {
+        var room = await NewStartedRoomAsync();
+        room.Message("$e", Alice, ["$gone"], ["$c", "$j"]);
+        await PersistAsync(After(room["$e"], "$j"));
+        var (_, otherProcess) = NewStore();
+        var until = Clock.GetUtcNow() + TimeSpan.FromMinutes(5);
+
+        var claims = await Task.WhenAll(
+            Enumerable.Range(0, 8).Select(i => (i % 2 == 0 ? Store : otherProcess).ClaimHoleAsync(room.RoomId, "$gone", until)));
+
+        var claimed = Assert.Single(claims, c => c is not null);
+        Assert.Equal(until, claimed!.NextAttemptAt);
+        Assert.Equal(0, claimed.Attempts);
+        Assert.Empty(await Store.GetHolesAsync(room.RoomId, dueOnly: true));
+
+        Clock.Advance(TimeSpan.FromMinutes(5));
+
+        Assert.NotNull(await otherProcess.ClaimHoleAsync(room.RoomId, "$gone", Clock.GetUtcNow() + TimeSpan.FromMinutes(5)));
+    }
+
+    [Fact]
+    public async Task A_hole_given_up_or_not_a_hole_cannot_be_claimed()
+    {
+        var room = await NewStartedRoomAsync();
+        room.Message("$e", Alice, ["$gone"], ["$c", "$j"]);
+        await PersistAsync(After(room["$e"], "$j"));
+        await Store.GiveUpHoleAsync(room.RoomId, "$gone", "nobody has it");
+        var until = Clock.GetUtcNow() + TimeSpan.FromMinutes(5);
+
+        Assert.Null(await Store.ClaimHoleAsync(room.RoomId, "$gone", until));
+        Assert.Null(await Store.ClaimHoleAsync(room.RoomId, "$j", until));
+        Assert.Null(await Store.ClaimHoleAsync("!unknown:test", "$gone", until));
+    }
+
+    [Fact]
     public async Task A_hole_disappears_when_its_event_arrives_as_a_timeline_event_but_not_as_an_outlier()
     {
         var room = await NewStartedRoomAsync();
