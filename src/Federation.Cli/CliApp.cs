@@ -52,7 +52,8 @@ internal static class CliApp
         --settings APPSETTINGS_FILE (its Database:ConnectionString); without either, the Database__ConnectionString
         environment variable.
         room inspect   version, event counts, current state (entries per type, members by membership, power levels),
-                       forward extremities, holes, rejected and soft-failed events with reasons.
+                       forward extremities, holes, rejected and soft-failed events with reasons, and the latest
+                       divergence report (class, majority servers, first divergent event, repair).
         room export    the room's DAG as a FILE for resolve/state (to stdout without --out; progress on stderr).
         room state     re-runs state resolution for the state before EVENT_ID (from its prev events' stored states, or
                        with --from-scratch over the whole DAG below it) and prints the differences to the stored state.
@@ -60,6 +61,7 @@ internal static class CliApp
         room fingerprint  our MSC4500 state digests (lthash16, BLAKE2b-256 hex) and entry counts: of the current
                        state and after each forward extremity, or before and after EVENT_ID with --event. A state
                        group stored before fingerprints existed gets its fingerprint computed and stored (a cache).
+                       Then the latest divergence report, as in room inspect.
         destinations   destinations with undelivered events in the outbound queue, and holes in fetch back-off.
 
         Exit codes: 0 success, 1 invalid input (the message names the problem and the event), 2 usage error.

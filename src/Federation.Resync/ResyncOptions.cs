@@ -73,4 +73,20 @@ public sealed class ResyncOptions
     /// <summary>State accumulator requests per second a peer may sustain. Default 1.</summary>
     [Range(0.001, 100_000.0)]
     public double FingerprintRequestsPerSecond { get; set; } = 1.0;
+
+    /// <summary>Whether a probe that finds us in the minority repairs the room by reconciling its events with majority
+    /// servers (docs/resync.md, "Weak-sync repair"). Default true.</summary>
+    public bool DivergenceRepairEnabled { get; set; } = true;
+
+    /// <summary>Majority servers a repair reconciles with, one after another until one exchange completes. Default 2.</summary>
+    [Range(1, 10)]
+    public int DivergenceRepairPeers { get; set; } = 2;
+
+    /// <summary>Repairs of one room in any 24 hours (besides at most one per probe interval). Default 4.</summary>
+    [Range(1, 100)]
+    public int DivergenceRepairsPerRoomPerDay { get; set; } = 4;
+
+    /// <summary>Divergence reports kept in the database per room, newest first. Default 10.</summary>
+    [Range(1, 1000)]
+    public int DivergenceReportsPerRoom { get; set; } = 10;
 }

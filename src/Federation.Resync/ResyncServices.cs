@@ -47,6 +47,10 @@ public static class ResyncServices
         services.AddSingleton<CurrentFingerprintReader>();
         services.AddSingleton<RemoteFingerprints>();
         services.AddSingleton<DivergenceReports>();
+        services.AddSingleton<DivergenceReportStore>();
+        services.AddSingleton<RemoteCurrentDigests>();
+        services.AddSingleton<RepairBudget>();
+        services.AddSingleton<DivergenceRepairer>();
         services.AddSingleton<DivergenceDetector>();
         services.AddSingleton<DivergenceProbeService>();
 

@@ -1,7 +1,13 @@
 using System.Text.Json;
+using Federation.Resync;
+using Federation.Resync.Core.Divergence;
+using Federation.Resync.Core.Fingerprints;
+using Federation.Resync.Divergence;
+using Federation.Resync.Reconciliation;
 using Federation.Storage.Dag;
 using Federation.Testing.Dag;
 using Federation.Testing.Postgres;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Federation.Cli.Tests;
@@ -89,6 +95,49 @@ public sealed class RoomCommandsTests(PostgresDatabaseFixture database) : IClass
         Assert.Contains("holds no state at $nothing", outlier.Out, StringComparison.Ordinal);
         Assert.Equal(2, misplaced.Code);
         Assert.Contains("--event is an option of room fingerprint", misplaced.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inspect_and_fingerprint_show_the_latest_divergence_report_with_its_majority_first_divergent_event_and_repair()
+    {
+        await AdminTestRoom.PersistAsync(_store, "!diverged:test");
+        await AdminTestRoom.PersistAsync(_store, "!unprobed:test");
+        var ours = new StateFingerprint(StateDigest.Empty, 0);
+        var theirs = (await _store.GetStateFingerprintAsync("!diverged:test", "$x", StatePosition.After))!;
+        var majority = new StateFingerprint(theirs.Digest, theirs.Count);
+        var verdict = DivergenceClassifier.Classify(ours, [PeerAnswer.WithDigest("a.test", majority), PeerAnswer.WithDigest("b.test", majority)], 2);
+        var repair = new DivergenceRepair(
+            DivergenceRepairOutcome.StillMinority,
+            0,
+            UntilTs: null,
+            [new RepairAttempt("a.test", ReconciliationStatus.Completed, 2, 2, null)],
+            DivergenceClassifier.Classify(ours, [PeerAnswer.WithDigest("a.test", majority), PeerAnswer.WithDigest("b.test", majority)], 2));
+        await new DivergenceReportStore(_dataSource, Options.Create(new ResyncOptions())).RecordAsync(
+            new DivergenceReport(
+                "!diverged:test",
+                "$x",
+                new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero),
+                verdict,
+                "a.test",
+                new BisectionResult(BisectionOutcome.Found, "$m", "$ta", PeerLacksEvent: false, Probes: 4),
+                repair),
+            CancellationToken.None);
+
+        var inspect = await CliRun.RunAsync("room", "inspect", "!diverged:test", "--database", database.ConnectionString);
+        var fingerprint = await CliRun.RunAsync("room", "fingerprint", "!diverged:test", "--database", database.ConnectionString);
+        var unprobed = await CliRun.RunAsync("room", "inspect", "!unprobed:test", "--database", database.ConnectionString);
+
+        foreach (var run in new[] { inspect, fingerprint })
+        {
+            Assert.Equal(0, run.Code);
+            Assert.Contains("latest divergence report: we_are_minority at $x, probed 2026-01-02 03:04:05Z", run.Out, StringComparison.Ordinal);
+            Assert.Contains("  majority servers: a.test b.test", run.Out, StringComparison.Ordinal);
+            Assert.Contains("  first divergent event: $m (Found against a.test; last agreeing $ta)", run.Out, StringComparison.Ordinal);
+            Assert.Contains(
+                "  repair: still_minority (a.test Completed, 2 lacked, 2 stored); current state after it: we_are_minority", run.Out, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("latest divergence report: none", unprobed.Out, StringComparison.Ordinal);
     }
 
     [Fact]

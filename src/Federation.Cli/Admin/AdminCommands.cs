@@ -1,5 +1,8 @@
 using Federation.Local.Outbound;
+using Federation.Resync;
+using Federation.Resync.Divergence;
 using Federation.Storage.Dag;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Federation.Cli.Admin;
@@ -21,14 +24,15 @@ internal static class AdminCommands
 
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         var store = new DagStore(dataSource);
+        var reports = new DivergenceReportStore(dataSource, Options.Create(new ResyncOptions()));
         try
         {
             return arguments.Command switch
             {
-                "room inspect" => await new RoomInspection(store, stdout).RunAsync(arguments.RoomId!, cancellationToken).ConfigureAwait(false),
+                "room inspect" => await new RoomInspection(store, reports, stdout).RunAsync(arguments.RoomId!, cancellationToken).ConfigureAwait(false),
                 "room export" => await new RoomExport(store, stderr).RunAsync(arguments, stdout, cancellationToken).ConfigureAwait(false),
                 "room state" => await new RoomStateCheck(store, stdout).RunAsync(arguments, cancellationToken).ConfigureAwait(false),
-                "room fingerprint" => await new RoomFingerprint(store, stdout).RunAsync(arguments, cancellationToken).ConfigureAwait(false),
+                "room fingerprint" => await new RoomFingerprint(store, reports, stdout).RunAsync(arguments, cancellationToken).ConfigureAwait(false),
                 _ => await new DestinationsReport(store, new OutboundQueueReader(dataSource), TimeProvider.System, stdout)
                     .RunAsync(cancellationToken).ConfigureAwait(false),
             };

@@ -7,9 +7,9 @@ namespace Federation.Cli.Admin;
 /// <summary>
 /// <c>room fingerprint</c>: our MSC4500 state digests of a room, to compare by hand with another server's (its
 /// <c>/state_accumulator</c> answers, or the same command run there): the current state and the state after each
-/// forward extremity, or the states before and after one event.
+/// forward extremity, or the states before and after one event; and the room's latest divergence report.
 /// </summary>
-internal sealed class RoomFingerprint(DagStore store, TextWriter output)
+internal sealed class RoomFingerprint(DagStore store, DivergenceReportStore reports, TextWriter output)
 {
     public async Task<int> RunAsync(AdminArguments arguments, CancellationToken cancellationToken)
     {
@@ -50,6 +50,8 @@ internal sealed class RoomFingerprint(DagStore store, TextWriter output)
         {
             await output.WriteLineAsync($"  after {extremity.EventId}: {Describe(extremity.Fingerprint)}").ConfigureAwait(false);
         }
+
+        await DivergenceReportLines.WriteAsync(reports, roomId, output, cancellationToken).ConfigureAwait(false);
 
         return CliApp.Success;
     }

@@ -2,12 +2,13 @@ using System.Globalization;
 using System.Text.Json;
 using Federation.Ingest.State;
 using Federation.Protocol.Events;
+using Federation.Resync.Divergence;
 using Federation.Storage.Dag;
 
 namespace Federation.Cli.Admin;
 
 /// <summary><c>room inspect</c>: what an operator looks at first when a room misbehaves.</summary>
-internal sealed class RoomInspection(DagStore store, TextWriter output)
+internal sealed class RoomInspection(DagStore store, DivergenceReportStore reports, TextWriter output)
 {
     /// <summary>Members listed by name per membership; larger groups are summarised, so a huge room stays readable.</summary>
     private const int MembersListed = 20;
@@ -61,6 +62,8 @@ internal sealed class RoomInspection(DagStore store, TextWriter output)
                 : "allowed by the state before it, not by the room's current state";
             await Line($"  {what}  {stored.EventId}  {stored.Pdu.Type}  {stored.Pdu.Sender}: {reason}").ConfigureAwait(false);
         }
+
+        await DivergenceReportLines.WriteAsync(reports, roomId, output, cancellationToken).ConfigureAwait(false);
 
         return CliApp.Success;
     }

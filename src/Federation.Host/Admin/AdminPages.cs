@@ -13,7 +13,8 @@ namespace Federation.Host.Admin;
 /// self-contained HTML page with an inline script that draws SVG; no external assets),
 /// <c>/_admin/rooms/{roomId}/dag.json?limit=N</c> (what the page draws) and
 /// <c>/_admin/rooms/{roomId}/event.json?event_id=...</c> (one event's JSON and the state before it) and
-/// <c>/_admin/rooms/{roomId}/divergence.json</c> (our state fingerprints and the latest divergence report).
+/// <c>/_admin/rooms/{roomId}/divergence.json</c> (our state fingerprints and the latest divergence report, read from the
+/// database).
 /// </summary>
 public static class AdminPages
 {
@@ -41,7 +42,7 @@ public static class AdminPages
         app.MapGet("/_admin/rooms/{roomId}/divergence.json", DivergenceAsync);
     }
 
-    private static async Task<IResult> DivergenceAsync(string roomId, DagStore store, DivergenceReports reports, CancellationToken cancellationToken)
+    private static async Task<IResult> DivergenceAsync(string roomId, DagStore store, DivergenceReportStore reports, CancellationToken cancellationToken)
     {
         if (await store.GetRoomVersionAsync(roomId, cancellationToken).ConfigureAwait(false) is null)
         {
@@ -49,11 +50,12 @@ public static class AdminPages
         }
 
         var current = await new CurrentFingerprintReader(store, new StateCalculator(store)).ReadAsync(roomId, cancellationToken).ConfigureAwait(false);
-        return Results.Content(DivergenceJson.Of(roomId, current, reports.Latest(roomId)).ToJsonString(), "application/json");
+        var latest = await reports.LatestAsync(roomId, cancellationToken).ConfigureAwait(false);
+        return Results.Content(DivergenceJson.Of(roomId, current, latest).ToJsonString(), "application/json");
     }
 
     private static async Task<IResult> DagAsync(
-        string roomId, int? limit, DagStore store, IOptions<AdminOptions> options, CancellationToken cancellationToken)
+        string roomId, int? limit, DagStore store, DivergenceReportStore reports, IOptions<AdminOptions> options, CancellationToken cancellationToken)
     {
         var max = options.Value.DagMaxLimit;
         if (limit is < 1 || limit > max)
@@ -61,7 +63,7 @@ public static class AdminPages
             return Results.Json(new { error = $"limit must be 1 to {max}" }, Json, statusCode: StatusCodes.Status400BadRequest);
         }
 
-        var view = await new DagViewBuilder(store).BuildAsync(roomId, limit ?? options.Value.DagDefaultLimit, cancellationToken).ConfigureAwait(false);
+        var view = await new DagViewBuilder(store, reports).BuildAsync(roomId, limit ?? options.Value.DagDefaultLimit, cancellationToken).ConfigureAwait(false);
         return view is null
             ? Results.Json(new { error = $"this server holds no room {roomId}" }, Json, statusCode: StatusCodes.Status404NotFound)
             : Results.Json(view, Json);

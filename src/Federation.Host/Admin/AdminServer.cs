@@ -33,7 +33,7 @@ public sealed partial class AdminServer(IOptions<AdminOptions> options, IService
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(services.GetRequiredService<DagStore>());
         builder.Services.AddSingleton(services.GetRequiredService<TimeProvider>());
-        builder.Services.AddSingleton(services.GetRequiredService<DivergenceReports>());
+        builder.Services.AddSingleton(services.GetRequiredService<DivergenceReportStore>());
         _app = builder.Build();
         _app.MapAdminPages();
         await _app.StartAsync(cancellationToken).ConfigureAwait(false);

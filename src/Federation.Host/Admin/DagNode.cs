@@ -14,6 +14,7 @@ namespace Federation.Host.Admin;
 /// <param name="ForwardExtremity">One of the room's forward extremities.</param>
 /// <param name="Fork">More than one shown event names it as a prev event.</param>
 /// <param name="Merge">It has more than one prev event.</param>
+/// <param name="FirstDivergent">The latest divergence report names it as the first divergent event.</param>
 public sealed record DagNode(
     string EventId,
     string Type,
@@ -27,4 +28,5 @@ public sealed record DagNode(
     bool Backfilled,
     bool ForwardExtremity,
     bool Fork,
-    bool Merge);
+    bool Merge,
+    bool FirstDivergent);

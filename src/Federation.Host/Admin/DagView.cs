@@ -8,6 +8,8 @@ namespace Federation.Host.Admin;
 /// <param name="Nodes">The events shown, deepest first.</param>
 /// <param name="Edges">Prev edges from shown events.</param>
 /// <param name="Holes">Prev events the server does not hold.</param>
+/// <param name="DivergenceClass">The class of the room's latest divergence report, null when it was never probed.</param>
+/// <param name="FirstDivergentEvent">The first divergent event that report names, whether shown or not.</param>
 public sealed record DagView(
     string RoomId,
     string RoomVersion,
@@ -15,4 +17,6 @@ public sealed record DagView(
     long TotalEvents,
     IReadOnlyList<DagNode> Nodes,
     IReadOnlyList<DagEdge> Edges,
-    IReadOnlyList<DagHole> Holes);
+    IReadOnlyList<DagHole> Holes,
+    string? DivergenceClass,
+    string? FirstDivergentEvent);

@@ -1,9 +1,11 @@
+using Federation.Resync.Divergence;
 using Federation.Storage.Dag;
 
 namespace Federation.Host.Admin;
 
-/// <summary>Reads the deepest events of a room and describes them for drawing: edges, forks, merges and holes.</summary>
-public sealed class DagViewBuilder(DagStore store)
+/// <summary>Reads the deepest events of a room and describes them for drawing: edges, forks, merges, holes, and the
+/// first divergent event of the room's latest divergence report.</summary>
+public sealed class DagViewBuilder(DagStore store, DivergenceReportStore reports)
 {
     /// <summary>The view, or null for a room the server does not hold.</summary>
     public async Task<DagView?> BuildAsync(string roomId, int limit, CancellationToken cancellationToken)
@@ -15,6 +17,8 @@ public sealed class DagViewBuilder(DagStore store)
             return null;
         }
 
+        var latest = await reports.LatestAsync(roomId, cancellationToken).ConfigureAwait(false);
+        var firstDivergent = latest?.FirstDivergentEventId;
         var events = await store.GetDeepestEventsAsync(roomId, limit, cancellationToken).ConfigureAwait(false);
         var extremities = (await store.GetForwardExtremitiesAsync(roomId, cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
         var shown = events.Select(e => e.EventId).ToHashSet(StringComparer.Ordinal);
@@ -47,7 +51,8 @@ public sealed class DagViewBuilder(DagStore store)
             e.IsBackfilled,
             extremities.Contains(e.EventId),
             children.GetValueOrDefault(e.EventId) > 1,
-            e.Pdu.PrevEvents.Distinct(StringComparer.Ordinal).Count() > 1)).ToList();
+            e.Pdu.PrevEvents.Distinct(StringComparer.Ordinal).Count() > 1,
+            string.Equals(e.EventId, firstDivergent, StringComparison.Ordinal))).ToList();
         var edges = events
             .SelectMany(e => e.Pdu.PrevEvents.Distinct(StringComparer.Ordinal).Select(prev => new DagEdge(
                 e.EventId, prev, shown.Contains(prev) ? "prev" : heldOutside.Contains(prev) ? "outside" : "hole")))
@@ -60,6 +65,6 @@ public sealed class DagViewBuilder(DagStore store)
                 hole?.GivenUpAt is not null,
                 [.. group.Select(edge => edge.From)]))
             .ToList();
-        return new DagView(roomId, version.Id, limit, counts.Total, nodes, edges, holes);
+        return new DagView(roomId, version.Id, limit, counts.Total, nodes, edges, holes, latest?.Class, firstDivergent);
     }
 }

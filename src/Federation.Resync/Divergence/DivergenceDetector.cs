@@ -10,13 +10,16 @@ namespace Federation.Resync.Divergence;
 /// <summary>
 /// Compares our state fingerprint of a room with its resident servers' at one event (the "weak / hard sync" check of
 /// de-MLS recovery, over MSC4500 accumulators), bisects to the first divergent event when they differ, and records
-/// a report. Evidence only: nothing here changes our state; remote digests and majorities never replace our own state
-/// resolution.
+/// a report (in memory and in the database). Remote digests and majorities never replace our own state resolution:
+/// the only change that can follow is the repair of a minority verdict, which ingests events through the normal
+/// checks (<see cref="DivergenceRepairer"/>).
 /// </summary>
 public sealed partial class DivergenceDetector(
     DagStore store,
     RemoteFingerprints remotes,
     DivergenceReports reports,
+    DivergenceReportStore reportStore,
+    DivergenceRepairer repairer,
     ServerIdentity identity,
     IOptions<ResyncOptions> options,
     TimeProvider time,
@@ -80,6 +83,13 @@ public sealed partial class DivergenceDetector(
         var report = new DivergenceReport(roomId, probe, time.GetUtcNow(), verdict, against, bisection);
         reports.Record(report);
         Log(report);
+        if (await repairer.RepairAsync(report, cancellationToken).ConfigureAwait(false) is { } repair)
+        {
+            report = report with { Repair = repair };
+            reports.Record(report);
+        }
+
+        await reportStore.RecordAsync(report, cancellationToken).ConfigureAwait(false);
         return report;
     }
 

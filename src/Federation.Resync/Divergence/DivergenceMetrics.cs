@@ -21,6 +21,10 @@ public static class DivergenceMetrics
     private static readonly Histogram<long> BisectionProbes = Meter.CreateHistogram<long>(
         "federation.resync.bisection_probes", description: "Fingerprints asked of a peer by one bisection");
 
+    private static readonly Counter<long> Repairs = Meter.CreateCounter<long>(
+        "federation.resync.divergence_repairs",
+        description: "Automatic repairs after a minority verdict, by outcome (converged, still_minority, nothing_to_fetch, unsupported, failed)");
+
     private static readonly Counter<long> Served = Meter.CreateCounter<long>(
         "federation.resync.accumulator_requests", description: "State accumulator requests served, by result (ok, not_found, forbidden, limited)");
 
@@ -38,6 +42,8 @@ public static class DivergenceMetrics
         BisectionProbes.Record(result.Probes);
     }
 
+    public static void RecordRepair(DivergenceRepairOutcome outcome) => Repairs.Add(1, new TagList { { "outcome", Name(outcome) } });
+
     public static void RecordServed(string result) => Served.Add(1, new TagList { { "result", result } });
 
     /// <summary>The snake_case name of a class, as in metrics, logs and the admin tool.</summary>
@@ -48,5 +54,15 @@ public static class DivergenceMetrics
         DivergenceClass.WeAreMinority => "we_are_minority",
         DivergenceClass.NoMajority => "no_majority",
         _ => "insufficient_answers",
+    };
+
+    /// <summary>The snake_case name of a repair outcome, as in metrics, logs and the admin tool.</summary>
+    public static string Name(DivergenceRepairOutcome outcome) => outcome switch
+    {
+        DivergenceRepairOutcome.Converged => "converged",
+        DivergenceRepairOutcome.StillMinority => "still_minority",
+        DivergenceRepairOutcome.NothingToFetch => "nothing_to_fetch",
+        DivergenceRepairOutcome.Unsupported => "unsupported",
+        _ => "failed",
     };
 }

@@ -37,29 +37,41 @@ public sealed class AdminDagApiTests(AdminServerFixture admin) : IClassFixture<A
     }
 
     [Fact]
-    public async Task Divergence_json_gives_our_fingerprints_and_the_latest_report()
+    public async Task Divergence_json_and_the_dag_give_the_latest_stored_report_and_its_first_divergent_event()
     {
         using var http = new HttpClient();
         var store = admin.Server.Services.GetRequiredService<DagStore>();
         var afterX = await store.GetStateFingerprintAsync(AdminServerFixture.RoomId, "$x", StatePosition.After);
         var ours = new StateFingerprint(afterX!.Digest, afterX.Count);
-        admin.Server.Services.GetRequiredService<DivergenceReports>().Record(new DivergenceReport(
-            AdminServerFixture.RoomId,
-            "$x",
-            DateTimeOffset.UnixEpoch,
-            DivergenceClassifier.Classify(ours, [PeerAnswer.WithDigest("a.test", ours), PeerAnswer.NotHeld("b.test", "404")], minimumDigests: 1),
-            BisectedPeer: null,
-            Bisection: null));
+        var other = new StateFingerprint(StateDigest.Empty, 0);
+        await admin.Server.Services.GetRequiredService<DivergenceReportStore>().RecordAsync(
+            new DivergenceReport(
+                AdminServerFixture.RoomId,
+                "$x",
+                DateTimeOffset.UnixEpoch,
+                DivergenceClassifier.Classify(
+                    ours,
+                    [PeerAnswer.WithDigest("a.test", ours), PeerAnswer.WithDigest("c.test", other), PeerAnswer.NotHeld("b.test", "404")],
+                    minimumDigests: 1),
+                BisectedPeer: "c.test",
+                Bisection: new BisectionResult(BisectionOutcome.Found, "$m", "$ta", PeerLacksEvent: false, Probes: 3)),
+            CancellationToken.None);
 
         using var document = JsonDocument.Parse(await http.GetStringAsync(admin.RoomPath("divergence.json")));
+        using var dag = JsonDocument.Parse(await http.GetStringAsync(admin.RoomPath("dag.json")));
 
         var current = document.RootElement.GetProperty("current");
         Assert.Equal(2, current.GetProperty("extremities").GetArrayLength());
         Assert.Contains(current.GetProperty("extremities").EnumerateArray(), e => e.GetProperty("digest").GetString() == afterX.Digest.ToString());
         var report = document.RootElement.GetProperty("report");
-        Assert.Equal("in_sync", report.GetProperty("class").GetString());
+        Assert.Equal("peer_lagging", report.GetProperty("class").GetString());
         Assert.Equal(afterX.Digest.ToString(), report.GetProperty("our_digest").GetString());
         Assert.Equal("404", report.GetProperty("unanswered").GetProperty("b.test").GetString());
+        Assert.Equal("$m", report.GetProperty("bisection").GetProperty("first_divergent").GetString());
+        Assert.Equal("$m", dag.RootElement.GetProperty("first_divergent_event").GetString());
+        Assert.Equal("peer_lagging", dag.RootElement.GetProperty("divergence_class").GetString());
+        var marked = dag.RootElement.GetProperty("nodes").EnumerateArray().Where(n => n.GetProperty("first_divergent").GetBoolean());
+        Assert.Equal("$m", Assert.Single(marked).GetProperty("event_id").GetString());
     }
 
     [Fact]
