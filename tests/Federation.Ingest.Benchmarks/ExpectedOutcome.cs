@@ -1,4 +1,5 @@
 using Federation.Protocol.Events;
+using Federation.Testing.Events;
 
 namespace Federation.Ingest.Benchmarks;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Federation.Protocol.Events;
+using Federation.Testing.Events;
 using Federation.Testing.Homeservers;
 using Microsoft.AspNetCore.Http;
 

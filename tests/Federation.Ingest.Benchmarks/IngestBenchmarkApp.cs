@@ -5,6 +5,7 @@ using Federation.Ingest.Queue;
 using Federation.Ingest.State;
 using Federation.Storage.Dag;
 using Federation.Testing.Dag;
+using Federation.Testing.Events;
 using Federation.Testing.Homeservers;
 using Federation.Testing.Postgres;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,7 +35,7 @@ public static class IngestBenchmarkApp
         Progress($"Generating {options.Events} signed events in {options.Rooms} rooms");
         var perRoom = options.Events / options.Rooms;
         var rooms = new GeneratedRoom[options.Rooms];
-        Parallel.For(0, options.Rooms, i => rooms[i] = GeneratedRoom.Generate(remote.Identity, server.Identity, perRoom, options, options.Seed + i));
+        Parallel.For(0, options.Rooms, i => rooms[i] = GeneratedRoom.Generate(remote.Identity, server.Identity, perRoom, options.GapPercent, options.MaxGap, options.Seed + i));
         foreach (var room in rooms)
         {
             RoomHistoryServer.Serve(remote, room.Version, room.RoomId, room.Builder.Events);

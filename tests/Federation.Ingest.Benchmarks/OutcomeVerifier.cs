@@ -1,5 +1,6 @@
 using Federation.Ingest.State;
 using Federation.Storage.Dag;
+using Federation.Testing.Events;
 
 namespace Federation.Ingest.Benchmarks;
 

@@ -34,10 +34,11 @@ public sealed class LoopbackRemote : IAsyncDisposable
     /// <summary>How many requests other than key requests arrived.</summary>
     public int Requests => _requests;
 
-    public static async Task<LoopbackRemote> StartAsync(string serverName)
+    /// <summary>Starts on <paramref name="port"/>, by default a free one.</summary>
+    public static async Task<LoopbackRemote> StartAsync(string serverName, int port = 0)
     {
         var identity = new ServerIdentity(serverName, SigningKey.Generate("lr"));
-        var app = LoopbackApp.Create();
+        var app = LoopbackApp.Create(port);
         var remote = new LoopbackRemote(identity, app);
         app.Run(remote.HandleAsync);
         remote.BaseAddress = await LoopbackApp.StartAsync(app);

@@ -188,36 +188,8 @@ public abstract class ServerProcessTestBase(PostgresDatabaseFixture database) : 
         }
     }
 
-    /// <summary>
-    /// Every event of every room is stored exactly once, accepted and in the timeline; each room's only forward extremity
-    /// is its last event (the one accepted event without accepted children), and the state after it is the room's.
-    /// </summary>
-    protected async Task AssertRoomsConsistentAsync()
-    {
-        foreach (var room in Rooms)
-        {
-            var stored = await Store.GetEventsAsync([.. room.Events.Select(e => e.EventId)]);
-            Assert.Equal(room.Events.Count, stored.Count);
-            Assert.All(stored, e => Assert.Equal((EventStatus.Accepted, false), (e.Status, e.IsOutlier)));
-            Assert.Equal(room.Events.Count, await CountAsync(
-                "SELECT count(*) FROM events WHERE room_nid = (SELECT room_nid FROM rooms WHERE room_id = $1)", room.RoomId));
-            Assert.Equal([room.Last.EventId], await Store.GetForwardExtremitiesAsync(room.RoomId));
-            Assert.Equal(
-                room.State.Values.Select(e => e.EventId).Order(StringComparer.Ordinal),
-                (await Store.GetStateIdsAsync(room.RoomId, room.Last.EventId, StatePosition.After))!.Order(StringComparer.Ordinal));
-        }
+    /// <summary>See <see cref="StoredRooms.AssertConsistentAsync"/>.</summary>
+    protected Task AssertRoomsConsistentAsync() => StoredRooms.AssertConsistentAsync(_dataSource, Rooms);
 
-        Assert.Equal(0, await CountAsync("SELECT count(*) FROM inbound_pdus"));
-    }
-
-    private async Task<long> CountAsync(string sql, params object[] parameters)
-    {
-        await using var command = _dataSource.CreateCommand(sql);
-        foreach (var parameter in parameters)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
-        }
-
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private Task<long> CountAsync(string sql) => StoredRooms.CountAsync(_dataSource, sql);
 }

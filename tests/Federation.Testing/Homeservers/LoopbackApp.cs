@@ -13,11 +13,14 @@ public static class LoopbackApp
     /// <summary>Far enough ahead that the keys fake servers publish never expire during a test (2100-01-01).</summary>
     public static readonly DateTimeOffset KeysValidUntil = DateTimeOffset.FromUnixTimeMilliseconds(4_102_444_800_000);
 
-    /// <summary>An application listening on a free loopback port once started; map its endpoints before that.</summary>
-    public static WebApplication Create()
+    /// <summary>
+    /// An application listening on <paramref name="port"/> (by default a free loopback port) once started; map its
+    /// endpoints before that.
+    /// </summary>
+    public static WebApplication Create(int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseKestrel().UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
         return builder.Build();
     }

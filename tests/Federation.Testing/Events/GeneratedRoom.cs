@@ -2,15 +2,14 @@ using System.Text.Json.Nodes;
 using Federation.Protocol.Events;
 using Federation.Protocol.Keys;
 using Federation.Protocol.RoomVersions;
-using Federation.Testing.Events;
 
-namespace Federation.Ingest.Benchmarks;
+namespace Federation.Testing.Events;
 
 /// <summary>
 /// One room created by the remote's <c>@alice</c> and joined by our <c>@bob</c> (the opening, stored directly as after a
 /// join), then a stream of signed events — mostly messages from several senders, some joins, display-name changes and
-/// topics — of which runs of 1 to <see cref="IngestBenchOptions.MaxGap"/> events are withheld from the pushes.
-/// It knows what a correct server ends up holding.
+/// topics — of which runs of 1 to <c>maxGap</c> events (about <c>gapPercent</c> of the stream) are withheld from the
+/// pushes. It knows what a correct server ends up holding.
 /// </summary>
 public sealed class GeneratedRoom
 {
@@ -47,7 +46,7 @@ public sealed class GeneratedRoom
     /// <summary>A run of withheld stream events: indices <c>[Start, Start + Length)</c>.</summary>
     public sealed record Gap(int Start, int Length);
 
-    public static GeneratedRoom Generate(ServerIdentity remote, ServerIdentity ours, int events, IngestBenchOptions options, int seed)
+    public static GeneratedRoom Generate(ServerIdentity remote, ServerIdentity ours, int events, double gapPercent, int maxGap, int seed)
     {
         var random = new Random(seed);
         var builder = new SignedRoomBuilder(RoomVersion.Get("10"), remote, ours).CreatePublicRoom($"@alice:{remote.ServerName}");
@@ -60,7 +59,7 @@ public sealed class GeneratedRoom
         }
 
         var openingCount = builder.Events.Count;
-        var gaps = PlanGaps(random, events, options);
+        var gaps = PlanGaps(random, events, gapPercent, maxGap);
         var withheldStarts = gaps.SelectMany(g => Enumerable.Range(g.Start, g.Length)).ToHashSet();
         var stateBefore = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         for (var i = 0; i < events; i++)
@@ -99,21 +98,21 @@ public sealed class GeneratedRoom
         return builder.Message(senders[random.Next(senders.Count)], $"Message {index}: {new string('x', random.Next(20, 200))}");
     }
 
-    /// <summary>Gaps of 1 to MaxGap events, about GapPercent of the stream, never at its first or last events.</summary>
-    private static List<Gap> PlanGaps(Random random, int events, IngestBenchOptions options)
+    /// <summary>Gaps of 1 to <paramref name="maxGap"/> events, about <paramref name="gapPercent"/> of the stream, never at its first or last events.</summary>
+    private static List<Gap> PlanGaps(Random random, int events, double gapPercent, int maxGap)
     {
         var gaps = new List<Gap>();
-        if (options.GapPercent <= 0)
+        if (gapPercent <= 0)
         {
             return gaps;
         }
 
-        var meanGap = (1 + options.MaxGap) / 2.0;
-        var meanRun = Math.Max(2, meanGap * (100 - options.GapPercent) / options.GapPercent);
+        var meanGap = (1 + maxGap) / 2.0;
+        var meanRun = Math.Max(2, meanGap * (100 - gapPercent) / gapPercent);
         var position = 2 + random.Next((int)meanRun);
         while (true)
         {
-            var length = random.Next(1, options.MaxGap + 1);
+            var length = random.Next(1, maxGap + 1);
             if (position + length + 2 > events)
             {
                 return gaps;

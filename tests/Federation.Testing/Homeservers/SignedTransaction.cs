@@ -4,9 +4,8 @@ using System.Text.Json.Nodes;
 using Federation.Protocol.Authentication;
 using Federation.Protocol.Events;
 using Federation.Protocol.Json;
-using Federation.Testing.Homeservers;
 
-namespace Federation.Ingest.Benchmarks;
+namespace Federation.Testing.Homeservers;
 
 /// <summary>
 /// A <c>PUT /send/{txnId}</c> signed with X-Matrix ahead of time, exactly as <see cref="FakeHomeserver.SendSignedAsync(Uri, string, HttpMethod, string, string?, Protocol.Keys.SigningKey?)"/>

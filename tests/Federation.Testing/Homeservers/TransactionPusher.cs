@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 
-namespace Federation.Ingest.Benchmarks;
+namespace Federation.Testing.Homeservers;
 
 /// <summary>
 /// Sends transactions over <c>streams</c> in-flight streams; each stream sends its own list in order, one at a time,
