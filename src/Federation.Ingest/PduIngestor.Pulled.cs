@@ -58,7 +58,7 @@ public sealed partial class PduIngestor
     private async Task<PduOutcome> ProcessPulledEventAsync(
         VerifiedEvent pulled, IReadOnlyDictionary<string, HoleSnapshot> holes, CancellationToken cancellationToken)
     {
-        if (await HeldWithStateAsync(pulled.EventId, cancellationToken).ConfigureAwait(false))
+        if (await HeldWithStateAsync(pulled.Pdu, cancellationToken).ConfigureAwait(false))
         {
             return PduOutcome.Accepted;
         }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Federation.Ingest.Access;
+using Federation.Ingest.Batching;
 using Federation.Ingest.Checks;
 using Federation.Ingest.Diagnostics;
 using Federation.Ingest.Extremities;
@@ -9,7 +10,6 @@ using Federation.Ingest.Holes;
 using Federation.Ingest.Outliers;
 using Federation.Ingest.Remote;
 using Federation.Ingest.State;
-using Federation.Ingest.Store;
 using Federation.Protocol.Events;
 using Federation.Protocol.RoomVersions;
 using Federation.Storage.Dag;
@@ -40,6 +40,7 @@ public sealed partial class PduIngestor(
     OutlierPersister outliers,
     ExtremityPruner pruner,
     ILargeGapFiller largeGaps,
+    SettledEventCache cache,
     IOptions<IngestOptions> options,
     TimeProvider time,
     ILogger<PduIngestor> logger)
@@ -48,7 +49,6 @@ public sealed partial class PduIngestor(
     private const int MaxAuthChainRequests = 5;
 
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _roomLocks = new(StringComparer.Ordinal);
-    private readonly AuthChecks _auth = new(new StoreEventSource(store));
 
     /// <summary>Receives one PDU from <paramref name="origin"/> and processes it at once (admission, then the rest).</summary>
     /// <returns>The event id (null when the PDU is too malformed to have one) and what became of it.</returns>
@@ -142,7 +142,7 @@ public sealed partial class PduIngestor(
     public async Task<PduOutcome> ProcessAdmittedAsync(string origin, VerifiedEvent pushed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pushed);
-        if (await HeldWithStateAsync(pushed.EventId, cancellationToken).ConfigureAwait(false))
+        if (await HeldWithStateAsync(pushed.Pdu, cancellationToken).ConfigureAwait(false))
         {
             return PduOutcome.Accepted;
         }
@@ -304,7 +304,7 @@ public sealed partial class PduIngestor(
     /// <summary>Under the room lock: stores the fetched outliers, the pulled events in order, then the pushed event.</summary>
     private async Task<PduOutcome> ProcessAsync(VerifiedEvent pushed, FetchedForEvent fetched, CancellationToken cancellationToken)
     {
-        if (await HeldWithStateAsync(pushed.EventId, cancellationToken).ConfigureAwait(false))
+        if (await HeldWithStateAsync(pushed.Pdu, cancellationToken).ConfigureAwait(false))
         {
             return PduOutcome.Accepted;
         }
@@ -313,7 +313,7 @@ public sealed partial class PduIngestor(
         var persisted = new List<(Pdu Pdu, PduOutcome Outcome)>();
         foreach (var pulled in fetched.Pulled)
         {
-            if (await HeldWithStateAsync(pulled.EventId, cancellationToken).ConfigureAwait(false))
+            if (await HeldWithStateAsync(pulled.Pdu, cancellationToken).ConfigureAwait(false))
             {
                 continue;
             }
@@ -372,7 +372,8 @@ public sealed partial class PduIngestor(
     private async Task<PduOutcome> CheckAndPersistAsync(VerifiedEvent verified, RoomState? stateBefore, CancellationToken cancellationToken)
     {
         var pdu = verified.Pdu;
-        var (missingAuth, own) = await _auth.AgainstOwnAuthEventsAsync(pdu, cancellationToken).ConfigureAwait(false);
+        var auth = new AuthChecks(state.EventSource(pdu.RoomVersion));
+        var (missingAuth, own) = await auth.AgainstOwnAuthEventsAsync(pdu, cancellationToken).ConfigureAwait(false);
         if (missingAuth.Count > 0)
         {
             // Premature to reject: the auth events may arrive later. Not persisted, so it can be received again.
@@ -382,34 +383,46 @@ public sealed partial class PduIngestor(
         var acrossHole = stateBefore is not null;
         stateBefore ??= await state.StateBeforeAsync(pdu, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"State before {pdu.EventId} is unknown although its prev events are held");
-        var outcome = own.IsAccepted ? await _auth.AgainstStateAsync(pdu, stateBefore, cancellationToken).ConfigureAwait(false) : own;
+        var outcome = own.IsAccepted ? await auth.AgainstStateAsync(pdu, stateBefore, cancellationToken).ConfigureAwait(false) : own;
         if (outcome.IsAccepted && !await BuildsOnAllExtremitiesAsync(pdu, cancellationToken).ConfigureAwait(false))
         {
             // As Synapse does, the event's own state takes part, so that state it rightly builds on (a branch that is
             // no extremity any more) is not held against it; when its prevs are the extremities, step 5 already did this.
             var current = await state.CurrentStateAsync(pdu.RoomId, pdu.RoomVersion, stateBefore, cancellationToken).ConfigureAwait(false);
-            var againstCurrent = await _auth.AgainstStateAsync(pdu, current, cancellationToken).ConfigureAwait(false);
+            var againstCurrent = await auth.AgainstStateAsync(pdu, current, cancellationToken).ConfigureAwait(false);
             if (!againstCurrent.IsAccepted)
             {
                 outcome = PduOutcome.SoftFailed(againstCurrent.Reason!);
             }
         }
 
+        var status = outcome.Disposition switch
+        {
+            PduDisposition.Rejected => EventStatus.Rejected,
+            PduDisposition.SoftFailed => EventStatus.SoftFailed,
+            _ => EventStatus.Accepted,
+        };
         var toPersist = new EventToPersist(pdu)
         {
-            Status = outcome.Disposition switch
-            {
-                PduDisposition.Rejected => EventStatus.Rejected,
-                PduDisposition.SoftFailed => EventStatus.SoftFailed,
-                _ => EventStatus.Accepted,
-            },
+            Status = status,
             RejectionReason = outcome.Disposition == PduDisposition.Rejected ? outcome.Reason : null,
             RedactedJson = verified.Redacted,
             StateBefore = !acrossHole && pdu.PrevEvents.Distinct(StringComparer.Ordinal).Count() == 1
                 ? StateBefore.SameAsAfter(pdu.PrevEvents[0])
                 : StateBefore.Full(stateBefore.Entries),
         };
-        await store.PersistEventsAsync([toPersist], cancellationToken).ConfigureAwait(false);
+        var written = await store.PersistEventsAsync([toPersist], cancellationToken).ConfigureAwait(false);
+        if (written.Persisted.Contains(pdu.EventId, StringComparer.Ordinal))
+        {
+            // What was just written, so the next event's checks need not read it back.
+            if (!pdu.RoomVersion.UsesEventReferencePairs)
+            {
+                cache.AddEvent(pdu.EventId, new(pdu, status == EventStatus.Rejected));
+            }
+
+            cache.AddStateAfter(pdu.RoomId, pdu.EventId, stateBefore.After(pdu, status));
+        }
+
         return Recorded(pdu, outcome);
     }
 
@@ -426,18 +439,31 @@ public sealed partial class PduIngestor(
         return extremities.ToHashSet(StringComparer.Ordinal).SetEquals(pdu.PrevEvents);
     }
 
-    private async Task<bool> HeldWithStateAsync(string eventId, CancellationToken cancellationToken)
+    private async Task<bool> HeldWithStateAsync(Pdu pdu, CancellationToken cancellationToken)
     {
-        var held = await store.GetEventsAsync([eventId], cancellationToken).ConfigureAwait(false);
+        if (KnownSettled(pdu.RoomVersion, pdu.EventId))
+        {
+            return true;
+        }
+
+        var held = await store.GetEventsAsync([pdu.EventId], cancellationToken).ConfigureAwait(false);
         return held.Count == 1 && !held[0].IsOutlier;
     }
+
+    /// <summary>Whether the cache knows the event as held with state (only trusted where ids are hashes of events,
+    /// as where the origin chooses them another room's may be the same).</summary>
+    private bool KnownSettled(RoomVersion version, string eventId) =>
+        !version.UsesEventReferencePairs && cache.TryGetEvent(eventId, out _);
 
     /// <summary>The prev events of <paramref name="pdus"/> that are neither held with state nor among them.</summary>
     private async Task<IReadOnlyList<string>> MissingPrevEventsAsync(IEnumerable<Pdu> pdus, CancellationToken cancellationToken)
     {
         var events = pdus.ToArray();
         var among = events.Select(p => p.EventId).ToHashSet(StringComparer.Ordinal);
-        var prevs = events.SelectMany(p => p.PrevEvents).Where(id => !among.Contains(id)).Distinct(StringComparer.Ordinal).ToArray();
+        var prevs = events
+            .SelectMany(p => p.PrevEvents.Where(id => !among.Contains(id) && !KnownSettled(p.RoomVersion, id)))
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
         var held = await store.GetEventsAsync(prevs, cancellationToken).ConfigureAwait(false);
         var withState = held.Where(e => !e.IsOutlier).Select(e => e.EventId).ToHashSet(StringComparer.Ordinal);
         return prevs.Where(id => !withState.Contains(id)).ToArray();

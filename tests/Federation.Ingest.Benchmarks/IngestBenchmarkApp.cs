@@ -64,6 +64,7 @@ public static class IngestBenchmarkApp
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
         var gcBefore = GC.CollectionCount(0) + GC.CollectionCount(1) + GC.CollectionCount(2);
+        var profilingStatements = await StatementProfile.TryResetAsync(dataSource);
         Progress($"Pushing {streams.Sum(s => s.Count)} transactions ({rooms.Sum(r => r.Pushed.Count)} PDUs) over {streams.Count} streams");
         var started = Stopwatch.GetTimestamp();
         var latencies = await TransactionPusher.PushAsync(client, streams);
@@ -81,6 +82,8 @@ public static class IngestBenchmarkApp
         process.Refresh();
         var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
         var postgresCpu = ProcessCpu.SecondsOf(await BackendPidsAsync(dataSource, database.DatabaseName)) - postgresCpuBefore;
+        var events = expected.Sum(e => e.WithState.Count);
+        var statements = profilingStatements ? await StatementProfile.ReadAsync(dataSource, events) : null;
         Progress($"Drained after {elapsed.TotalSeconds:F1} s; verifying");
 
         var errors = new List<string>();
@@ -100,7 +103,6 @@ public static class IngestBenchmarkApp
         int Count(string endpoint) => requests.Count(p => p.StartsWith("/_matrix/federation/v1/" + endpoint, StringComparison.Ordinal));
         var gaps = rooms.Sum(r => r.Gaps.Count);
         var holes = expected.Sum(e => e.Holes);
-        var events = expected.Sum(e => e.WithState.Count);
         latencies.Sort();
         double Percentile(double p) => latencies.Count == 0 ? 0 : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(p * latencies.Count) - 1)];
         var result = new JsonObject
@@ -141,10 +143,12 @@ public static class IngestBenchmarkApp
             ["cpu_seconds"] = Math.Round(cpu, 1),
             ["cpu_ms_per_event"] = Math.Round(cpu * 1000 / events, 2),
             ["postgres_backend_cpu_seconds"] = Math.Round(postgresCpu, 1),
+            ["postgres_backend_cpu_ms_per_event"] = Math.Round(postgresCpu * 1000 / events, 2),
             ["gc_collections"] = GC.CollectionCount(0) + GC.CollectionCount(1) + GC.CollectionCount(2) - gcBefore,
             ["peak_working_set_mb"] = process.PeakWorkingSet64 / (1024 * 1024),
             ["verified"] = errors.Count == 0,
             ["errors"] = new JsonArray([.. errors.Take(20).Select(e => (JsonNode)e)]),
+            ["statements"] = statements,
         };
         Console.WriteLine(result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         await database.DisposeAsync();

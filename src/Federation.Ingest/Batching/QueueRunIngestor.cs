@@ -75,7 +75,7 @@ public sealed partial class QueueRunIngestor(
         foreach (var (entry, outcome, stateAfter) in run.Decided)
         {
             cache.AddEvent(entry.Pdu.EventId, new(entry.Pdu, entry.Status == EventStatus.Rejected));
-            cache.AddStateAfter(entry.Pdu.EventId, stateAfter);
+            cache.AddStateAfter(roomId, entry.Pdu.EventId, stateAfter);
             LogOutcome(logger, entry.Pdu.EventId, roomId, outcome.Disposition, outcome.Reason);
             IngestMetrics.RecordPdu(outcome.Disposition);
         }
@@ -146,40 +146,11 @@ public sealed partial class QueueRunIngestor(
             RedactedJson = verified.Redacted,
             StateBefore = prevs.Length == 1 ? StateBefore.SameAsAfter(prevs[0]) : StateBefore.Full(stateBefore.Entries),
         };
-        return (entry, outcome, StateAfter(pdu, status, stateBefore));
+        return (entry, outcome, stateBefore.After(pdu, status));
     }
 
-    /// <summary>The state after an event as the store records it: its state before, plus itself unless rejected.</summary>
-    private static RoomState StateAfter(Pdu pdu, EventStatus status, RoomState before)
-    {
-        if (pdu.StateKey is not { } stateKey || status == EventStatus.Rejected)
-        {
-            return before;
-        }
-
-        return new RoomState(new Dictionary<StateSlot, string>(before.Entries) { [new StateSlot(pdu.Type, stateKey)] = pdu.EventId });
-    }
-
-    private async Task<RoomState?> StateAfterAsync(string roomId, string eventId, RunState run, CancellationToken cancellationToken)
-    {
-        if (run.StatesAfter.TryGetValue(eventId, out var decided))
-        {
-            return decided;
-        }
-
-        if (cache.TryGetStateAfter(eventId, out var cached))
-        {
-            return cached;
-        }
-
-        var stored = await state.StateAfterAsync(roomId, eventId, cancellationToken).ConfigureAwait(false);
-        if (stored is not null)
-        {
-            cache.AddStateAfter(eventId, stored);
-        }
-
-        return stored;
-    }
+    private async Task<RoomState?> StateAfterAsync(string roomId, string eventId, RunState run, CancellationToken cancellationToken) =>
+        run.StatesAfter.TryGetValue(eventId, out var decided) ? decided : await state.StateAfterAsync(roomId, eventId, cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// Whether nothing remote, and nothing the batch cannot follow in memory, is needed: the event is new to the store,

@@ -7,7 +7,9 @@ namespace Federation.Ingest.Batching;
 /// <summary>
 /// Events held with state, and the state after them, kept in memory for the receive pipeline. Both never change once
 /// an event is stored with state (only outliers are ever rewritten, and they are never put here), so the cache is right
-/// whatever other processes write. Bounded: it is emptied when it grows past its size.
+/// whatever other processes write. States are keyed by room and event, as ids chosen by the origin (room versions 1
+/// and 2) may repeat another room's; events are only ever looked up by id, like the store's own lookup. Bounded: it is
+/// emptied when it grows past its size.
 /// </summary>
 public sealed class SettledEventCache
 {
@@ -15,7 +17,7 @@ public sealed class SettledEventCache
     private const int MaxStates = 4_096;
 
     private readonly ConcurrentDictionary<string, EventLookup> _events = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, RoomState> _statesAfter = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string RoomId, string EventId), RoomState> _statesAfter = new();
 
     public bool TryGetEvent(string eventId, out EventLookup lookup) => _events.TryGetValue(eventId, out lookup);
 
@@ -30,16 +32,16 @@ public sealed class SettledEventCache
         _events[eventId] = lookup;
     }
 
-    public bool TryGetStateAfter(string eventId, out RoomState state) => _statesAfter.TryGetValue(eventId, out state!);
+    public bool TryGetStateAfter(string roomId, string eventId, out RoomState state) => _statesAfter.TryGetValue((roomId, eventId), out state!);
 
     /// <summary>Keeps the state after an event held with state.</summary>
-    public void AddStateAfter(string eventId, RoomState state)
+    public void AddStateAfter(string roomId, string eventId, RoomState state)
     {
         if (_statesAfter.Count >= MaxStates)
         {
             _statesAfter.Clear();
         }
 
-        _statesAfter[eventId] = state;
+        _statesAfter[(roomId, eventId)] = state;
     }
 }

@@ -1,3 +1,4 @@
+using Federation.Protocol.Events;
 using Federation.Storage.Dag;
 
 namespace Federation.Ingest.State;
@@ -10,6 +11,19 @@ public sealed class RoomState(IReadOnlyDictionary<StateSlot, string> entries)
     public IReadOnlyDictionary<StateSlot, string> Entries { get; } = entries;
 
     public string? this[string type, string stateKey] => Entries.GetValueOrDefault(new StateSlot(type, stateKey));
+
+    /// <summary>The state after <paramref name="pdu"/> when this is the state before it, as the store records it: with
+    /// the event in its slot, unless it is no state event or rejected.</summary>
+    public RoomState After(Pdu pdu, EventStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(pdu);
+        if (pdu.StateKey is not { } stateKey || status == EventStatus.Rejected)
+        {
+            return this;
+        }
+
+        return new RoomState(new Dictionary<StateSlot, string>(Entries) { [new StateSlot(pdu.Type, stateKey)] = pdu.EventId });
+    }
 
     /// <summary>Whether both states map the same slots to the same events.</summary>
     public bool SameEntriesAs(RoomState other)

@@ -1,3 +1,4 @@
+using Federation.Ingest.Batching;
 using Federation.Ingest.Store;
 using Federation.Protocol.Events;
 using Federation.Protocol.RoomVersions;
@@ -11,15 +12,31 @@ namespace Federation.Ingest.State;
 /// <summary>
 /// Room state as the receive checks need it: the state after stored events, the state before a new event (the
 /// resolution of the states after its prev events), and the room's current state (the resolution of the states after
-/// its forward extremities).
+/// its forward extremities). With a <see cref="SettledEventCache"/> (as the receive pipeline has), states after events
+/// and the events state resolution reads come from it when there, and what is read goes into it: neither ever changes
+/// once an event is stored with state.
 /// </summary>
-public sealed class StateCalculator(DagStore store)
+public sealed class StateCalculator(DagStore store, SettledEventCache? cache = null)
 {
+    private static readonly IReadOnlyDictionary<string, Pdu> NothingPending = new Dictionary<string, Pdu>(StringComparer.Ordinal);
+
     /// <summary>The state after a stored, non-outlier event, or null when it has none.</summary>
     public async Task<RoomState?> StateAfterAsync(string roomId, string eventId, CancellationToken cancellationToken)
     {
-        var state = await store.GetStateAsync(roomId, eventId, StatePosition.After, cancellationToken).ConfigureAwait(false);
-        return state is null ? null : new RoomState(state);
+        if (cache is not null && cache.TryGetStateAfter(roomId, eventId, out var cached))
+        {
+            return cached;
+        }
+
+        var stored = await store.GetStateAsync(roomId, eventId, StatePosition.After, cancellationToken).ConfigureAwait(false);
+        if (stored is null)
+        {
+            return null;
+        }
+
+        var state = new RoomState(stored);
+        cache?.AddStateAfter(roomId, eventId, state);
+        return state;
     }
 
     /// <summary>
@@ -79,7 +96,20 @@ public sealed class StateCalculator(DagStore store)
     /// <summary>Resolves state maps; events of <paramref name="pending"/> are used before the store is asked.</summary>
     public Task<RoomState> ResolveAsync(
         RoomVersion version, IReadOnlyList<RoomState> states, IReadOnlyDictionary<string, Pdu>? pending, CancellationToken cancellationToken) =>
-        ResolveWithAsync(version, states, new StoreEventSource(store, pending), cancellationToken);
+        ResolveWithAsync(version, states, EventSource(version, pending), cancellationToken);
+
+    /// <summary>
+    /// The events to check and resolve with in a room of <paramref name="version"/>: <paramref name="pending"/> first,
+    /// then the cache, then the store. Ids chosen by the origin (versions 1 and 2) may repeat another room's, so there the
+    /// cache is left out and the store decides, as it always did.
+    /// </summary>
+    public IEventSource EventSource(RoomVersion version, IReadOnlyDictionary<string, Pdu>? pending = null)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        return cache is null || version.UsesEventReferencePairs
+            ? new StoreEventSource(store, pending)
+            : new BatchEventSource(store, cache, pending ?? NothingPending);
+    }
 
     /// <summary>Resolves state maps with the events of <paramref name="events"/>.</summary>
     public static async Task<RoomState> ResolveWithAsync(

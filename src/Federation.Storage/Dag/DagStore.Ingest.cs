@@ -30,6 +30,7 @@ public sealed partial class DagStore
         }
 
         await using var command = Sql.Command(connection, SelectKnownEventsSql, room.Nid, eventIds.Distinct(StringComparer.Ordinal).ToArray());
+        await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
