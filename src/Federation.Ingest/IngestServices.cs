@@ -6,6 +6,7 @@ using Federation.Ingest.Outliers;
 using Federation.Ingest.Queue;
 using Federation.Ingest.Remote;
 using Federation.Ingest.State;
+using Federation.Ingest.StateHashes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -38,6 +39,8 @@ public static class IngestServices
         services.TryAddSingleton<QueueRunIngestor>();
         services.TryAddSingleton<InboundPduStore>();
         services.TryAddSingleton<InboundQueueWorker>();
+        services.TryAddSingleton<StateHashRecord>();
+        services.TryAddSingleton<StateHashChecker>();
         return services;
     }
 }

@@ -1,10 +1,12 @@
 using Federation.Client.Reconciliation;
 using Federation.Ingest.Gaps;
+using Federation.Ingest.StateHashes;
 using Federation.Resync.Divergence;
 using Federation.Resync.Holes;
 using Federation.Resync.Reconciliation;
 using Federation.Resync.Recovery;
 using Federation.Resync.Rooms;
+using Federation.Resync.StateHashes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -53,6 +55,7 @@ public static class ResyncServices
         services.AddSingleton<DivergenceRepairer>();
         services.AddSingleton<DivergenceDetector>();
         services.AddSingleton<DivergenceProbeService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDivergenceProbeRequests, MismatchProbes>());
 
         // Repair of holes (docs/resync.md, "Hole lifecycle").
         services.AddOptions<HoleRepairOptions>()

@@ -4,8 +4,10 @@ using Federation.Api.Authentication;
 using Federation.Ingest;
 using Federation.Ingest.Queue;
 using Federation.Ingest.Remote;
+using Federation.Ingest.StateHashes;
 using Federation.Protocol.Errors;
 using Federation.Protocol.Json;
+using Federation.Resync.Core.StateHashes;
 using Federation.Storage.Dag.Transactions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -19,7 +21,10 @@ namespace Federation.Api.Send;
 /// bad PDU never fails the others. The answer comes after the cheap checks (room, ACL, format, signatures, content
 /// hash); the events that pass are queued and processed per room in the background, so that a slow gap fill never
 /// delays a transaction. A transaction id the origin already used is answered with the stored response, without
-/// processing anything again.
+/// processing anything again. The sender's MSC4500 state digests (<c>tk.nutra.msc4500.state_hashes</c>) are read
+/// leniently (anything malformed is ignored) and compared with ours where our state is known before answering, else
+/// once the queue has processed the event; a mismatch is answered in the PDU's result when known in time and never
+/// changes what happens to the PDU.
 /// </summary>
 public static class SendTransactionEndpoints
 {
@@ -47,8 +52,11 @@ public static class SendTransactionEndpoints
         var ingestor = context.RequestServices.GetRequiredService<PduIngestor>();
         var results = new JsonObject();
         var admitted = new List<(string Origin, VerifiedEvent Event)>();
-        foreach (var (eventId, outcome, toProcess) in await ingestor.AdmitTransactionAsync(request.Origin, pdus, context.RequestAborted).ConfigureAwait(false))
+        var takenIn = new List<StateHashSubject>();
+        var admissions = await ingestor.AdmitTransactionAsync(request.Origin, pdus, context.RequestAborted).ConfigureAwait(false);
+        for (var i = 0; i < admissions.Count; i++)
         {
+            var (eventId, outcome, toProcess) = admissions[i];
             if (eventId is null)
             {
                 continue;
@@ -57,6 +65,12 @@ public static class SendTransactionEndpoints
             if (toProcess is not null)
             {
                 admitted.Add((request.Origin, toProcess));
+                takenIn.Add(new StateHashSubject(toProcess.Pdu.RoomId, eventId, toProcess.Pdu));
+            }
+            else if (outcome.IsAccepted && pdus[i].TryGetProperty("room_id", out var roomId) && roomId.GetString() is { } held)
+            {
+                // Accepted without processing: already held with state.
+                takenIn.Add(new StateHashSubject(held, eventId, null));
             }
 
             // What happens to admitted events later (rejected, soft-failed, or dropped for an unclosable gap) is
@@ -64,8 +78,16 @@ public static class SendTransactionEndpoints
             results[eventId] = outcome.IsAccepted ? new JsonObject() : new JsonObject { ["error"] = outcome.Reason };
         }
 
+        var (mismatches, deferred) = await context.RequestServices.GetRequiredService<StateHashChecker>()
+            .CheckAtSendAsync(request.Origin, TransactionStateHashes.Read(request.Body!.RootElement), takenIn, context.RequestAborted)
+            .ConfigureAwait(false);
+        foreach (var (eventId, check) in mismatches)
+        {
+            results[eventId]![TransactionStateHashes.UnstableMismatchKey] = check.ToMismatchJson();
+        }
+
         // Queued before the response is stored: a crash in between makes the origin retry, and queueing is idempotent.
-        await context.RequestServices.GetRequiredService<InboundPduStore>().EnqueueAsync(admitted, context.RequestAborted).ConfigureAwait(false);
+        await context.RequestServices.GetRequiredService<InboundPduStore>().EnqueueAsync(admitted, deferred, context.RequestAborted).ConfigureAwait(false);
         context.RequestServices.GetRequiredService<InboundQueueWorker>().Notify();
         var response = CanonicalJson.Encode(JsonSigning.ToElement(new JsonObject { ["pdus"] = results }));
         var stored = await transactions.StoreResponseAsync(request.Origin, txnId, response, context.RequestAborted).ConfigureAwait(false);

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Federation.Ingest.StateHashes;
+using Federation.Resync.Core.StateHashes;
 
 namespace Federation.Ingest.Diagnostics;
 
@@ -24,6 +26,20 @@ public static class IngestMetrics
 
     private static readonly Counter<long> Outliers = Meter.CreateCounter<long>(
         "federation.ingest.outliers", description: "Events fetched for auth chains and hole states and stored as outliers");
+
+    private static readonly Counter<long> StateHashChecks = Meter.CreateCounter<long>(
+        "federation.ingest.state_hash_checks",
+        description: "PDUs whose sender asserted MSC4500 state digests, by result (match, mismatch, unavailable: we hold no comparable digest) and when (at_send, after_processing)");
+
+    public static void RecordStateHashCheck(StateHashCheck check, StateHashTiming timing)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        StateHashChecks.Add(1, new TagList
+        {
+            { "result", check.IsMismatch ? "mismatch" : check.Compared ? "match" : "unavailable" },
+            { "when", timing == StateHashTiming.AtSend ? "at_send" : "after_processing" },
+        });
+    }
 
     public static void RecordPdu(PduDisposition disposition) =>
         Pdus.Add(1, new TagList { { "outcome", disposition switch

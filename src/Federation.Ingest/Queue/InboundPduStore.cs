@@ -1,6 +1,7 @@
 using Federation.Ingest.Remote;
 using Federation.Protocol.Json;
 using Federation.Protocol.RoomVersions;
+using Federation.Resync.Core.StateHashes;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -18,8 +19,10 @@ public sealed class InboundPduStore(NpgsqlDataSource dataSource, TimeProvider ti
 
     private const string EnqueueSql =
         """
-        INSERT INTO inbound_pdus (room_id, event_id, origin, received_ts, event_json, redacted)
-        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bytea[], $6::boolean[])
+        INSERT INTO inbound_pdus (room_id, event_id, origin, received_ts, event_json, redacted,
+                                  claimed_before, claimed_after, claimed_n_before, claimed_n_after)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bytea[], $6::boolean[],
+                             $7::bytea[], $8::bytea[], $9::bigint[], $10::bigint[])
         ON CONFLICT (room_id, event_id) DO NOTHING
         """;
 
@@ -29,7 +32,17 @@ public sealed class InboundPduStore(NpgsqlDataSource dataSource, TimeProvider ti
     private const string CountSql = "SELECT count(*) FROM inbound_pdus WHERE room_id = $1";
 
     /// <summary>Queues admitted events; those already queued are left as they are.</summary>
-    public async Task EnqueueAsync(IReadOnlyList<(string Origin, VerifiedEvent Event)> admitted, CancellationToken cancellationToken)
+    public Task EnqueueAsync(IReadOnlyList<(string Origin, VerifiedEvent Event)> admitted, CancellationToken cancellationToken) =>
+        EnqueueAsync(admitted, claims: null, cancellationToken);
+
+    /// <summary>
+    /// Queues admitted events with what their sender asserted about the state around them (by event id), to be checked
+    /// once they are processed; those already queued are left as they are.
+    /// </summary>
+    public async Task EnqueueAsync(
+        IReadOnlyList<(string Origin, VerifiedEvent Event)> admitted,
+        IReadOnlyDictionary<string, StateHashClaim>? claims,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(admitted);
         if (admitted.Count == 0)
@@ -49,6 +62,27 @@ public sealed class InboundPduStore(NpgsqlDataSource dataSource, TimeProvider ti
             NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea,
         });
         command.Parameters.Add(new NpgsqlParameter { Value = admitted.Select(a => a.Event.Redacted is not null).ToArray() });
+        var claimed = admitted.Select(a => claims?.GetValueOrDefault(a.Event.EventId)).ToArray();
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            Value = claimed.Select(c => c?.Before?.ToBytes()).ToArray(),
+            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea,
+        });
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            Value = claimed.Select(c => c?.After?.ToBytes()).ToArray(),
+            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea,
+        });
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            Value = claimed.Select(c => c?.CountBefore).ToArray(),
+            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint,
+        });
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            Value = claimed.Select(c => c?.CountAfter).ToArray(),
+            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint,
+        });
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

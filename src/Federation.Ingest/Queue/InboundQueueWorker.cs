@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Federation.Ingest.Batching;
+using Federation.Ingest.StateHashes;
 using Federation.Storage.Dag;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -169,7 +170,9 @@ public sealed partial class InboundQueueWorker(
                 var run = await ProcessRunAsync(next, index, stoppingToken).ConfigureAwait(false);
                 if (run > 0)
                 {
-                    await lease.RemoveAsync([.. next.Skip(index).Take(run).Select(q => q.Id)], stoppingToken).ConfigureAwait(false);
+                    var processed = next.Skip(index).Take(run).ToList();
+                    await lease.RemoveAsync([.. processed.Select(q => q.Id)], stoppingToken).ConfigureAwait(false);
+                    await CheckStateHashesAsync(roomId, processed, stoppingToken).ConfigureAwait(false);
                     index += run;
                     continue;
                 }
@@ -193,7 +196,22 @@ public sealed partial class InboundQueueWorker(
                 }
 
                 await lease.RemoveAsync(queued.Id, stoppingToken).ConfigureAwait(false);
+                await CheckStateHashesAsync(roomId, [queued], stoppingToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>The deferred MSC4500 check of what the senders asserted about the state around processed events. It
+    /// only records: a failure is logged and never holds up the queue.</summary>
+    private async Task CheckStateHashesAsync(string roomId, IReadOnlyList<QueuedPdu> processed, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await services.GetRequiredService<StateHashChecker>().CheckProcessedAsync(roomId, processed, stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            LogStateHashCheckFailed(logger, roomId, e);
         }
     }
 
@@ -231,6 +249,9 @@ public sealed partial class InboundQueueWorker(
 
     [LoggerMessage(EventId = 1024, Level = LogLevel.Warning, Message = "Processing a run of queued events from {EventId} together failed; they go one at a time")]
     private static partial void LogRunFailed(ILogger logger, string eventId, Exception exception);
+
+    [LoggerMessage(EventId = 1025, Level = LogLevel.Warning, Message = "Checking the state digests sent with processed events of {RoomId} failed")]
+    private static partial void LogStateHashCheckFailed(ILogger logger, string roomId, Exception exception);
 
     [LoggerMessage(EventId = 1023, Level = LogLevel.Error, Message = "Processing {EventId} in {RoomId} kept failing; it is dropped from the queue")]
     private static partial void LogEventGivenUp(ILogger logger, string eventId, string roomId, Exception exception);

@@ -2,6 +2,8 @@ using System.Text.Json;
 using Federation.Ingest.Remote;
 using Federation.Protocol.Events;
 using Federation.Protocol.RoomVersions;
+using Federation.Resync.Core.Fingerprints;
+using Federation.Resync.Core.StateHashes;
 using Npgsql;
 
 namespace Federation.Ingest.Queue;
@@ -10,7 +12,10 @@ namespace Federation.Ingest.Queue;
 public sealed class RoomLease(NpgsqlConnection connection, string roomId, RoomVersion version) : IAsyncDisposable
 {
     private const string NextSql =
-        "SELECT id, origin, event_id, event_json, redacted, attempts FROM inbound_pdus WHERE room_id = $1 ORDER BY id LIMIT $2";
+        """
+        SELECT id, origin, event_id, event_json, redacted, attempts, claimed_before, claimed_after, claimed_n_before, claimed_n_after
+        FROM inbound_pdus WHERE room_id = $1 ORDER BY id LIMIT $2
+        """;
 
     /// <summary>The oldest queued events of the room.</summary>
     public async Task<IReadOnlyList<QueuedPdu>> NextAsync(int limit, CancellationToken cancellationToken)
@@ -25,11 +30,23 @@ public sealed class RoomLease(NpgsqlConnection connection, string roomId, RoomVe
             // The id was computed when the event was admitted; the JSON is what was checked then.
             using var json = JsonDocument.Parse(reader.GetFieldValue<byte[]>(3));
             var pdu = Pdu.WithTrustedId(json.RootElement.Clone(), version, reader.GetString(2));
-            queued.Add(new QueuedPdu(reader.GetInt64(0), reader.GetString(1), new VerifiedEvent(pdu, reader.GetBoolean(4) ? pdu.Json : null), reader.GetInt32(5)));
+            queued.Add(new QueuedPdu(
+                reader.GetInt64(0), reader.GetString(1), new VerifiedEvent(pdu, reader.GetBoolean(4) ? pdu.Json : null), reader.GetInt32(5), ReadClaim(reader)));
         }
 
         return queued;
     }
+
+    private static StateHashClaim? ReadClaim(NpgsqlDataReader reader)
+    {
+        var claim = new StateHashClaim(Digest(reader, 6), Digest(reader, 7), Count(reader, 8), Count(reader, 9));
+        return claim.Before is null && claim.After is null ? null : claim;
+    }
+
+    private static StateDigest? Digest(NpgsqlDataReader reader, int column) =>
+        reader.IsDBNull(column) ? null : StateDigest.FromBytes(reader.GetFieldValue<byte[]>(column));
+
+    private static long? Count(NpgsqlDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetInt64(column);
 
     /// <summary>Removes a processed event from the queue.</summary>
     public Task RemoveAsync(long id, CancellationToken cancellationToken) =>

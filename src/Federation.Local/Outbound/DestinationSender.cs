@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Federation.Client.Http;
 using Federation.Protocol.Json;
 using Federation.Protocol.Keys;
+using Federation.Resync.Core.StateHashes;
 using Federation.Storage.Dag;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -99,6 +100,12 @@ internal sealed partial class DestinationSender(
             ["origin_server_ts"] = time.GetUtcNow().ToUnixTimeMilliseconds(),
             ["pdus"] = pdus,
         };
+        var claims = await StateHashClaimsAsync(batch.Where(r => held.ContainsKey(r.EventId)), cancellationToken).ConfigureAwait(false);
+        if (claims.Count > 0)
+        {
+            body[TransactionStateHashes.UnstableKey] = TransactionStateHashes.Write(claims);
+        }
+
         if (pdus.Count > 0)
         {
             using var response = await client.SendAsync(
@@ -117,8 +124,13 @@ internal sealed partial class DestinationSender(
             else if (response.StatusCode is >= 200 and < 300)
             {
                 // Delivered, whatever the body says: only per-PDU errors in a well-formed answer are worth counting.
-                var refused = response.Body?.RootElement is { ValueKind: JsonValueKind.Object } answer ? Rejections(answer) : 0;
+                var answer = response.Body?.RootElement is { ValueKind: JsonValueKind.Object } root ? root : default;
+                var refused = Rejections(answer);
                 LogSent(logger, destination, txnId, pdus.Count, refused);
+                foreach (var (eventId, mismatch) in ReportedMismatches(answer))
+                {
+                    LogMismatchReported(logger, destination, eventId, mismatch);
+                }
             }
             else
             {
@@ -150,10 +162,40 @@ internal sealed partial class DestinationSender(
         }
     }
 
+    /// <summary>
+    /// MSC4500 digests of our state before and after each event, from the stored fingerprints only: an event whose
+    /// state has no stored fingerprint gets no entry (the MSC forbids a guessed digest; no entry asserts nothing).
+    /// </summary>
+    private async Task<List<KeyValuePair<string, StateHashClaim>>> StateHashClaimsAsync(IEnumerable<QueuedPdu> rows, CancellationToken cancellationToken)
+    {
+        var claims = new List<KeyValuePair<string, StateHashClaim>>();
+        foreach (var room in rows.GroupBy(r => r.RoomId, StringComparer.Ordinal))
+        {
+            var ours = await store.GetStoredStateFingerprintsAsync(room.Key, [.. room.Select(r => r.EventId)], cancellationToken).ConfigureAwait(false);
+            foreach (var row in room)
+            {
+                if (ours.TryGetValue(row.EventId, out var fingerprints) && fingerprints is { Before: { } before, After: { } after })
+                {
+                    claims.Add(KeyValuePair.Create(row.EventId, StateHashClaim.Of(before, after)));
+                }
+            }
+        }
+
+        return claims;
+    }
+
     private static int Rejections(JsonElement response) =>
-        response.TryGetProperty("pdus", out var results) && results.ValueKind == JsonValueKind.Object
-            ? results.EnumerateObject().Count(r => r.Value.ValueKind == JsonValueKind.Object && r.Value.TryGetProperty("error", out _))
-            : 0;
+        PduResults(response).Count(r => r.Value.TryGetProperty("error", out _));
+
+    private static IEnumerable<(string EventId, string Mismatch)> ReportedMismatches(JsonElement response) =>
+        PduResults(response)
+            .Where(r => r.Value.TryGetProperty(TransactionStateHashes.UnstableMismatchKey, out _))
+            .Select(r => (r.Name, r.Value.GetProperty(TransactionStateHashes.UnstableMismatchKey).GetRawText()));
+
+    private static IEnumerable<JsonProperty> PduResults(JsonElement response) =>
+        response.ValueKind == JsonValueKind.Object && response.TryGetProperty("pdus", out var results) && results.ValueKind == JsonValueKind.Object
+            ? results.EnumerateObject().Where(r => r.Value.ValueKind == JsonValueKind.Object)
+            : [];
 
     /// <summary>
     /// Names a transaction by the events it carries, so a batch retried after a restart keeps its id (the receiver answers
@@ -177,6 +219,12 @@ internal sealed partial class DestinationSender(
         Level = LogLevel.Warning,
         Message = "Transaction {TxnId} to {Destination} was refused with {Status}; its {Count} PDUs are dropped: {Failure}")]
     private static partial void LogTransactionRefused(ILogger logger, string destination, string txnId, int status, int count, string failure);
+
+    [LoggerMessage(
+        EventId = 5006,
+        Level = LogLevel.Warning,
+        Message = "{Destination} reports that its state around {EventId} differs from ours (MSC4500): {Mismatch}")]
+    private static partial void LogMismatchReported(ILogger logger, string destination, string eventId, string mismatch);
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Error, Message = "Sender loop of {Destination} failed")]
     private static partial void LogLoopFailed(ILogger logger, Exception exception, string destination);

@@ -1,3 +1,4 @@
+using Federation.Resync.Core.Fingerprints;
 using Federation.Storage.Dag.Fingerprints;
 using Federation.Storage.Dag.State;
 using Npgsql;
@@ -39,6 +40,16 @@ public sealed partial class DagStore
         ORDER BY pe.depth DESC, pe.stream_ordering
         """;
 
+    // Stored rows only: a group without one (written before migration 0027) is left out rather than computed.
+    private const string SelectStoredFingerprintsSql =
+        """
+        SELECT i.event_id, b.digest, b.element_count, a.digest, a.element_count
+        FROM event_ids i JOIN events e USING (event_nid)
+        LEFT JOIN state_group_digests b ON b.state_group_nid = e.state_before_group
+        LEFT JOIN state_group_digests a ON a.state_group_nid = e.state_after_group
+        WHERE i.room_nid = $1 AND i.event_id = ANY ($2) AND NOT e.outlier
+        """;
+
     /// <summary>
     /// Our MSC4500 fingerprint of the state before or after <paramref name="eventId"/>; null as for
     /// <see cref="GetStateIdsAsync"/> (unknown event, outlier, other room). A group written before fingerprints existed
@@ -50,6 +61,37 @@ public sealed partial class DagStore
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var group = await StateGroupAtAsync(connection, roomId, eventId, position, cancellationToken).ConfigureAwait(false);
         return group is long groupNid ? await FingerprintOfGroupAsync(connection, groupNid, cancellationToken).ConfigureAwait(false) : null;
+    }
+
+    /// <summary>
+    /// Our fingerprints of the states before and after each of <paramref name="eventIds"/> that is held with state, in
+    /// one read, from stored rows only: cheap enough for every transaction. A side whose group has no stored row yet
+    /// (written before fingerprints existed) is null; events not held with state are missing from the answer.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, EventStateFingerprints>> GetStoredStateFingerprintsAsync(
+        string roomId, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(eventIds);
+        var result = new Dictionary<string, EventStateFingerprints>(StringComparer.Ordinal);
+        if (eventIds.Count == 0)
+        {
+            return result;
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        if (await FindRoomAsync(connection, roomId, cancellationToken).ConfigureAwait(false) is not { } room)
+        {
+            return result;
+        }
+
+        await using var command = Sql.Command(connection, SelectStoredFingerprintsSql, room.Nid, eventIds.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            result[reader.GetString(0)] = new EventStateFingerprints(ReadFingerprint(reader, 1), ReadFingerprint(reader, 3));
+        }
+
+        return result;
     }
 
     /// <summary>Our fingerprints of the states after the room's forward extremities, deepest first (empty for an
@@ -112,6 +154,9 @@ public sealed partial class DagStore
         await using var command = Sql.Command(connection, SelectPrevsWithStateSql, room.Nid, eventId);
         return await ReadStringsAsync(command, cancellationToken).ConfigureAwait(false);
     }
+
+    private static StateFingerprint? ReadFingerprint(NpgsqlDataReader reader, int column) =>
+        reader.IsDBNull(column) ? null : new StateFingerprint(StateDigest.FromBytes(reader.GetFieldValue<byte[]>(column)), reader.GetInt64(column + 1));
 
     private async Task<StoredStateFingerprint> FingerprintOfGroupAsync(NpgsqlConnection connection, long groupNid, CancellationToken cancellationToken)
     {

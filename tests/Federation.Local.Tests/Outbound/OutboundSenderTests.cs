@@ -4,8 +4,11 @@ using Federation.Local.Outbound;
 using Federation.Local.Rooms;
 using Federation.Protocol.Events;
 using Federation.Protocol.Keys;
+using Federation.Resync.Core.StateHashes;
+using Federation.Storage.Dag;
 using Federation.Testing.Homeservers;
 using Federation.Testing.Postgres;
+using Npgsql;
 
 namespace Federation.Local.Tests.Outbound;
 
@@ -91,6 +94,68 @@ public sealed class OutboundSenderTests(PostgresDatabaseFixture database) : ICla
 
         Assert.Equal([50, 10], remote.Transactions.Select(t => t.GetProperty("pdus").GetArrayLength()));
         Assert.Empty(await harness.Get<OutboundPdus>().DestinationsAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Each_event_sent_carries_our_state_digests_before_and_after_it()
+    {
+        var (harness, remote, roomId) = await SetUpAsync("out4.test");
+        await using var _ = harness;
+        await using var __ = remote;
+        await harness.StartSenderAsync();
+
+        var topic = await harness.Get<LocalEventBuilder>().CreateAsync(
+            roomId, harness.User("alice"), EventTypes.Topic, "", new JsonObject { ["topic"] = "digests" }, CancellationToken.None);
+        await SentAsync(harness, remote, topic);
+        var message = await SayAsync(harness, roomId, "after the topic");
+        await SentAsync(harness, remote, message);
+
+        var hashes = remote.Transactions.Select(t => t.GetProperty(TransactionStateHashes.UnstableKey)).ToList();
+        Assert.All(hashes, h => Assert.Equal("lthash16", h.GetProperty("algorithm").GetString()));
+        var entries = hashes.SelectMany(h => h.EnumerateObject()).Where(e => e.Name.StartsWith('$')).ToDictionary(e => e.Name, e => e.Value);
+        var store = harness.Get<DagStore>();
+        foreach (var pdu in new[] { topic, message })
+        {
+            var before = (await store.GetStateFingerprintAsync(roomId, pdu.EventId, StatePosition.Before))!;
+            var after = (await store.GetStateFingerprintAsync(roomId, pdu.EventId, StatePosition.After))!;
+            var entry = entries[pdu.EventId];
+            Assert.Equal(before.Digest.ToString(), entry.GetProperty("before").GetString());
+            Assert.Equal(after.Digest.ToString(), entry.GetProperty("after").GetString());
+            Assert.Equal(before.Count, entry.GetProperty("n_before").GetInt64());
+            Assert.Equal(after.Count, entry.GetProperty("n_after").GetInt64());
+        }
+
+        Assert.NotEqual(entries[topic.EventId].GetProperty("before").GetString(), entries[topic.EventId].GetProperty("after").GetString());
+        Assert.Equal(entries[topic.EventId].GetProperty("after").GetString(), entries[message.EventId].GetProperty("before").GetString());
+        Assert.Equal(entries[message.EventId].GetProperty("before").GetString(), entries[message.EventId].GetProperty("after").GetString());
+    }
+
+    [Fact]
+    public async Task An_event_whose_state_has_no_stored_digest_is_sent_without_an_entry()
+    {
+        var (harness, remote, roomId) = await SetUpAsync("out5.test");
+        await using var _ = harness;
+        await using var __ = remote;
+        var message = await SayAsync(harness, roomId, "old state");
+        await using (var dataSource = NpgsqlDataSource.Create(database.ConnectionString))
+        {
+            // As for a state group written before fingerprints were stored.
+            await using var forget = dataSource.CreateCommand(
+                """
+                DELETE FROM state_group_digests WHERE state_group_nid IN (
+                    SELECT unnest(ARRAY[e.state_before_group, e.state_after_group]) FROM events e JOIN event_ids i USING (event_nid)
+                    WHERE i.event_id = $1)
+                """);
+            forget.Parameters.Add(new NpgsqlParameter { Value = message.EventId });
+            Assert.True(await forget.ExecuteNonQueryAsync() > 0);
+        }
+
+        await harness.StartSenderAsync();
+        await SentAsync(harness, remote, message);
+
+        var transaction = Assert.Single(remote.Transactions);
+        Assert.Single(transaction.GetProperty("pdus").EnumerateArray());
+        Assert.DoesNotContain(transaction.EnumerateObject(), p => p.Name == TransactionStateHashes.UnstableKey);
     }
 
     [Fact]
