@@ -7,7 +7,12 @@ namespace Federation.Storage.Dag;
 /// <summary>Turns a <see cref="WritePlan"/> into the statements of the write round trip (see <see cref="WriteSql"/>).</summary>
 internal static class WriteCommands
 {
-    public static void Add(
+    /// <summary>Adds the write's statements to <paramref name="batch"/>.</summary>
+    /// <returns>
+    /// True when the batch got <see cref="WriteSql.WriteAll"/> alone, the shape of almost every write and safe to
+    /// prepare (see there); false when rare statements followed.
+    /// </returns>
+    public static bool Add(
         NpgsqlBatch batch,
         RoomRef room,
         WritePlan plan,
@@ -57,20 +62,33 @@ internal static class WriteCommands
         else
         {
             // A candidate with an accepted timeline child in this batch is not an extremity; the statement cannot see
-            // the batch's own edges, so that is decided here.
+            // the batch's own edges, so that is decided here. A candidate numbered by this write cannot have a child
+            // outside it either, so WriteAll adds it unchecked; only a candidate known before the write (a hole being
+            // filled, an outlier de-outliered) may have children in the database, and InsertExtremities checks it
+            // after WriteAll.
             var parents = new HashSet<string>(
                 timeline.Where(w => w.Event.Status == EventStatus.Accepted).SelectMany(w => w.Event.Pdu.PrevEvents),
                 StringComparer.Ordinal);
+            var childless = candidates
+                .Where(w => !parents.Contains(w.Event.Pdu.EventId))
+                .ToLookup(w => refs[w.Event.Pdu.EventId].KnownBefore, w => w.Nid);
+            var knownBefore = childless[true].ToArray();
             Param(p, prevNids);
-            Param(p, candidates.Where(w => !parents.Contains(w.Event.Pdu.EventId)).Select(w => w.Nid).ToArray());
+            Param(p, childless[false].ToArray());
             batch.BatchCommands.Add(command);
             AddRareStatements(batch, deOutliered, timeline, refs);
+            if (knownBefore.Length > 0)
+            {
+                batch.BatchCommands.Add(Sql.Command(WriteSql.InsertExtremities, room.Nid, knownBefore));
+            }
         }
 
         if (written.FirstOrDefault(w => w.Event.Pdu.IsCreateEvent) is { } create)
         {
             batch.BatchCommands.Add(Sql.Command(WriteSql.SetCreateEvent, room.Nid, create.Nid));
         }
+
+        return batch.BatchCommands.Count == 1;
     }
 
     // $2–$8: state groups, their slot and event arrays passed flat with offsets and lengths.

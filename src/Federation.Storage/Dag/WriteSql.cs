@@ -39,10 +39,15 @@ internal static class WriteSql
     /// What every batch writes, as one statement of data-modifying CTEs (parsed, planned and executed once instead of
     /// ten statements): state groups (jagged arrays passed flat with offsets), events in batch order (their stream
     /// orderings follow it), JSON, edges, holes found, extremities removed and added. The parts cannot see each
-    /// other's rows, so the caller works out holes and the in-batch children of extremity candidates itself;
-    /// candidates' children already in the database are checked here with per-row index probes (LIMIT 1 keeps the
-    /// planner from hashing the edge table: it cannot size an unnest). Rare work (<see cref="DeOutlier"/>,
-    /// <see cref="DeleteFilledHoles"/>) is in separate statements, sent only when needed.
+    /// other's rows, so the caller works out holes and the in-batch children of extremity candidates itself; the
+    /// candidates added here are ids this write numbered, which no stored event can name yet (candidates known before
+    /// go through <see cref="InsertExtremities"/>). Rare work (<see cref="DeOutlier"/>, <see cref="DeleteFilledHoles"/>)
+    /// is in separate statements, sent only when needed.
+    /// <para>
+    /// Prepared (when sent alone): every part is an insert from arrays or a delete by primary key, so its generic plan
+    /// cannot go wrong as tables grow. It was not prepared while it checked candidates' children in the database: the
+    /// generic plan, made while the tables were small, hashed the edge and event tables on every later write.
+    /// </para>
     /// </summary>
     public const string WriteAll =
         """
@@ -76,15 +81,7 @@ internal static class WriteSql
             ON CONFLICT (event_nid) DO NOTHING
         ),
         extremities_removed AS (DELETE FROM forward_extremities WHERE room_nid = $1 AND event_nid = ANY ($30::bigint[])),
-        extremities_added AS (
-            INSERT INTO forward_extremities (room_nid, event_nid)
-            SELECT $1, c FROM unnest($31::bigint[]) AS c
-            WHERE NOT EXISTS (
-                SELECT 1 FROM event_prev_edges p JOIN events child ON child.event_nid = p.event_nid
-                WHERE p.prev_event_nid = c AND NOT child.outlier AND child.status = 0
-                LIMIT 1)
-            ON CONFLICT DO NOTHING
-        )
+        extremities_added AS (INSERT INTO forward_extremities (room_nid, event_nid) SELECT $1, c FROM unnest($31::bigint[]) AS c)
         SELECT 1
         """;
 

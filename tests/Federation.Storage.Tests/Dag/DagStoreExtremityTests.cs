@@ -109,6 +109,38 @@ public sealed class DagStoreExtremityTests(PostgresDatabaseFixture database) : D
     }
 
     [Fact]
+    public async Task An_event_filling_a_hole_below_a_soft_failed_child_becomes_an_extremity()
+    {
+        // Only accepted timeline children take an event's place as an extremity, also for children held before it.
+        var room = await NewStartedRoomAsync();
+        room.Message("$e1", Alice, ["$j"], ["$c", "$j"]);
+        room.Message("$soft", Alice, ["$e1"], ["$c", "$j"]);
+        await PersistAsync(new EventToPersist(room["$soft"]) { Status = EventStatus.SoftFailed, StateBefore = StateBefore.SameAsAfter("$j") });
+        Assert.Equal(["$e1"], (await Store.GetHolesAsync(room.RoomId)).Select(h => h.EventId));
+
+        await PersistAsync(After(room["$e1"], "$j"));
+
+        Assert.Equal(["$e1"], await Store.GetForwardExtremitiesAsync(room.RoomId));
+        Assert.Empty(await Store.GetHolesAsync(room.RoomId));
+    }
+
+    [Fact]
+    public async Task An_outlier_persisted_again_below_a_held_timeline_child_does_not_become_an_extremity()
+    {
+        var room = await NewStartedRoomAsync();
+        room.Message("$o", Alice, ["$j"], ["$c", "$j"]);
+        room.Message("$child", Alice, ["$o"], ["$c", "$j"]);
+        room.Message("$lone", Alice, ["$j"], ["$c", "$j"]);
+        await PersistAsync(EventToPersist.Outlier(room["$o"]), EventToPersist.Outlier(room["$lone"]));
+        await PersistAsync(After(room["$child"], "$j"));
+        Assert.Equal(["$child", "$j"], (await Store.GetForwardExtremitiesAsync(room.RoomId)).Order(StringComparer.Ordinal));
+
+        await PersistAsync(After(room["$o"], "$j"), After(room["$lone"], "$j"));
+
+        Assert.Equal(["$child", "$lone"], (await Store.GetForwardExtremitiesAsync(room.RoomId)).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Pruning_drops_the_named_extremities_only_while_the_extremities_are_still_those_seen()
     {
         var room = await NewStartedRoomAsync();
