@@ -1,10 +1,12 @@
 using System.Text.Json;
 using Federation.Client.Keys;
+using Federation.Local.Outbound;
 using Federation.Protocol.Authentication;
 using Federation.Protocol.Errors;
 using Federation.Protocol.Keys;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Federation.Api.Authentication;
 
@@ -75,6 +77,8 @@ public sealed class XMatrixAuthenticationFilter(ServerIdentity identity, IRemote
             throw Unauthorized($"No valid signature from {origin} on this request");
         }
 
+        // A server that signs requests to us is up: anything we are backing off from sending it goes now.
+        http.RequestServices.GetService<OutboundWakeups>()?.ServerUp(origin);
         http.Features.Set(new FederationRequest(origin, body));
         if (body is not null)
         {

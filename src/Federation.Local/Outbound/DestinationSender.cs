@@ -15,7 +15,8 @@ namespace Federation.Local.Outbound;
 
 /// <summary>
 /// The one sender loop of a destination: sends its queued events oldest first in <c>/send</c> transactions, one at a
-/// time, and waits with doubling back-off while the destination fails (unreachable, 5xx, 408, 429). A transaction the
+/// time, and waits with doubling back-off while the destination fails (unreachable, 5xx, 408, 429), cut short when the
+/// destination makes an authenticated request to us (<see cref="OutboundWakeups.ServerUp"/>). A transaction the
 /// destination refuses with any other 4xx is dropped rather than retried forever; any 2xx counts as delivered. A transaction id names the queue rows it
 /// carries, so a retry of the same rows reuses the id and the destination answers it from its transaction cache.
 /// </summary>
@@ -151,13 +152,21 @@ internal sealed partial class DestinationSender(
         var delay = TimeSpan.FromTicks((long)Math.Min(
             options.Value.RetryMaxDelay.Ticks,
             options.Value.RetryBaseDelay.Ticks * Math.Pow(2, Math.Min(_failures - 1, 30))));
+        using var cut = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var serverUp = wakeups.WatchServerUp(destination);
         try
         {
-            var wait = Task.Delay(delay, time, cancellationToken);
+            var wait = Task.Delay(delay, time, cut.Token);
             wakeups.BackingOff(destination, delay);
+            if (await Task.WhenAny(wait, serverUp).ConfigureAwait(false) == serverUp)
+            {
+                LogServerUp(logger, destination, delay);
+                await cut.CancelAsync().ConfigureAwait(false);
+            }
+
             await wait.ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cut.IsCancellationRequested)
         {
         }
     }
@@ -225,6 +234,9 @@ internal sealed partial class DestinationSender(
         Level = LogLevel.Warning,
         Message = "{Destination} reports that its state around {EventId} differs from ours (MSC4500): {Mismatch}")]
     private static partial void LogMismatchReported(ILogger logger, string destination, string eventId, string mismatch);
+
+    [LoggerMessage(EventId = 5007, Level = LogLevel.Information, Message = "{Destination} reached us, so it is up: its back-off of {Delay} is cut short")]
+    private static partial void LogServerUp(ILogger logger, string destination, TimeSpan delay);
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Error, Message = "Sender loop of {Destination} failed")]
     private static partial void LogLoopFailed(ILogger logger, Exception exception, string destination);

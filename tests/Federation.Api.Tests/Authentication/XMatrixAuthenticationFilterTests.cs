@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Federation.Api.Authentication;
 using Federation.Client;
+using Federation.Local.Outbound;
 using Federation.Protocol.Keys;
 using Federation.Testing.Homeservers;
 using Federation.Testing.Time;
@@ -40,6 +41,7 @@ public sealed class XMatrixAuthenticationFilterTests : IAsyncLifetime
         builder.Services.AddSingleton(new ServerIdentity(Us, SigningKey.Generate("us")));
         builder.Services.AddFederationClient(builder.Configuration);
         builder.Services.AddSingleton<XMatrixAuthenticationFilter>();
+        builder.Services.AddSingleton<OutboundWakeups>();
         _app = builder.Build();
         _app.UseMatrixErrors();
         _app.MapMethods(Probe, ["GET", "PUT"], (HttpContext context) =>
@@ -74,6 +76,19 @@ public sealed class XMatrixAuthenticationFilterTests : IAsyncLifetime
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("remote.test", body.RootElement.GetProperty("origin").GetString());
         Assert.Equal("{\"a\":[1,2]}", body.RootElement.GetProperty("body").GetString());
+    }
+
+    [Fact]
+    public async Task A_correctly_signed_request_tells_the_outbound_sender_its_origin_is_up_and_a_forged_one_does_not()
+    {
+        var wakeups = _app!.Services.GetRequiredService<OutboundWakeups>();
+        var up = wakeups.WatchServerUp("remote.test");
+
+        await Remote.SendSignedAsync(_address, Us, HttpMethod.Get, Probe, signWith: SigningKey.Generate("fake"));
+        Assert.False(up.IsCompleted);
+
+        await Remote.SendSignedAsync(_address, Us, HttpMethod.Get, Probe);
+        Assert.True(up.IsCompleted);
     }
 
     [Fact]

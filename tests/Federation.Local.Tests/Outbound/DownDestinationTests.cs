@@ -119,6 +119,33 @@ public sealed class DownDestinationTests(PostgresDatabaseFixture database, ITest
             $"{queued.Count} events queued, all delivered once {lag.TotalSeconds:F0} s after it returned (longest wait {waits.Max().TotalSeconds:F0} s)"));
     }
 
+    [Fact]
+    public async Task A_destination_heard_from_while_we_back_off_gets_its_events_at_once_not_at_the_end_of_the_wait()
+    {
+        const string name = "returning.test";
+        await using var remote = await LoopbackRemote.StartAsync(name);
+        await using var harness = new LocalHarness(
+            database.ConnectionString, "local-returning.test", new Dictionary<string, string?> { [$"FederationClient:Destinations:{name}"] = remote.BaseAddress.ToString() });
+        var roomId = await harness.Get<RoomCreator>().CreateAsync(harness.User("alice"), new CreateRoomRequest { Preset = "public_chat" }, CancellationToken.None);
+        await RemoteMembers.JoinAsync(harness, remote.Identity, roomId, "zoe");
+        remote.Handler = _ => Task.FromResult(Results.Json(new { errcode = "M_UNKNOWN", error = "down" }, statusCode: 503));
+        var wakeups = harness.Get<OutboundWakeups>();
+        var backingOff = wakeups.NextBackOff(name);
+        await harness.StartSenderAsync();
+        var queued = new List<string>();
+        var last = await SayAsync(harness, roomId, queued);
+        var wait = await backingOff.WaitAsync(Patience);
+
+        var delivered = new ConcurrentQueue<string>();
+        remote.Handler = context => ReceiveAsync(context, delivered);
+        wakeups.ServerUp(name);
+        await harness.Get<OutboundPdus>().WaitUntilSentAsync(name, last.EventId, CancellationToken.None).WaitAsync(Patience);
+
+        Assert.True(wait > TimeSpan.Zero);
+        Assert.Equal(queued, delivered);
+        Assert.Equal(2, remote.Requests);
+    }
+
     private static async Task<Pdu> SayAsync(LocalHarness harness, string roomId, List<string> queued)
     {
         var text = string.Create(CultureInfo.InvariantCulture, $"m{queued.Count}");
