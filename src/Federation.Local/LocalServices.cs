@@ -48,6 +48,7 @@ public static class LocalServices
         services.AddSingleton<SendJoinResponseVerifier>();
         services.AddSingleton<RemoteJoiner>();
         services.AddSingleton<RoomMemberships>();
+        services.AddSingleton<RoomMerger>();
         services.AddSingleton<ResidentJoins>();
         return services;
     }

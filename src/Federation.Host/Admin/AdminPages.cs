@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Federation.Ingest.State;
+using Federation.Local.Rooms;
+using Federation.Protocol.Errors;
 using Federation.Resync.Divergence;
 using Federation.Storage.Dag;
 using Microsoft.AspNetCore.Mvc;
@@ -14,7 +16,7 @@ namespace Federation.Host.Admin;
 /// <c>/_admin/rooms/{roomId}/dag.json?limit=N</c> (what the page draws) and
 /// <c>/_admin/rooms/{roomId}/event.json?event_id=...</c> (one event's JSON and the state before it) and
 /// <c>/_admin/rooms/{roomId}/divergence.json</c> (our state fingerprints and the latest divergence report, read from the
-/// database).
+/// database); and one action, <c>POST /_admin/rooms/{roomId}/merge</c> (merge events joining the room's forks).
 /// </summary>
 public static class AdminPages
 {
@@ -40,6 +42,22 @@ public static class AdminPages
         app.MapGet("/_admin/rooms/{roomId}/dag.json", DagAsync);
         app.MapGet("/_admin/rooms/{roomId}/event.json", EventAsync);
         app.MapGet("/_admin/rooms/{roomId}/divergence.json", DivergenceAsync);
+        app.MapPost("/_admin/rooms/{roomId}/merge", MergeAsync);
+    }
+
+    /// <summary>The one action of the admin listener: joins the room's forks with merge events (docs/resync.md,
+    /// "No majority").</summary>
+    private static async Task<IResult> MergeAsync(string roomId, RoomMerger merger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var merge = await merger.MergeAsync(roomId, cancellationToken).ConfigureAwait(false);
+            return Results.Json(merge, Json);
+        }
+        catch (MatrixException e)
+        {
+            return Results.Json(new { errcode = e.ErrorCode, error = e.Message }, Json, statusCode: e.StatusCode);
+        }
     }
 
     private static async Task<IResult> DivergenceAsync(string roomId, DagStore store, DivergenceReportStore reports, CancellationToken cancellationToken)

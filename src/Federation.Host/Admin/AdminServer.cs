@@ -1,3 +1,4 @@
+using Federation.Local.Rooms;
 using Federation.Resync.Divergence;
 using Federation.Storage.Dag;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -34,6 +35,7 @@ public sealed partial class AdminServer(IOptions<AdminOptions> options, IService
         builder.Services.AddSingleton(services.GetRequiredService<DagStore>());
         builder.Services.AddSingleton(services.GetRequiredService<TimeProvider>());
         builder.Services.AddSingleton(services.GetRequiredService<DivergenceReportStore>());
+        builder.Services.AddSingleton(services.GetRequiredService<RoomMerger>());
         _app = builder.Build();
         _app.MapAdminPages();
         await _app.StartAsync(cancellationToken).ConfigureAwait(false);

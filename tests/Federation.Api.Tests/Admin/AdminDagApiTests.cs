@@ -75,6 +75,22 @@ public sealed class AdminDagApiTests(AdminServerFixture admin) : IClassFixture<A
     }
 
     [Fact]
+    public async Task The_merge_action_answers_a_matrix_error_for_a_room_without_local_members_and_an_unknown_room()
+    {
+        using var http = new HttpClient();
+
+        using var noMember = await http.PostAsync(admin.RoomPath("merge"), null);
+        using var unknown = await http.PostAsync(new Uri(admin.AdminAddress, "/_admin/rooms/!nowhere:test/merge"), null);
+
+        Assert.Equal(HttpStatusCode.Forbidden, noMember.StatusCode);
+        using var refused = JsonDocument.Parse(await noMember.Content.ReadAsStringAsync());
+        Assert.Equal("M_FORBIDDEN", refused.RootElement.GetProperty("errcode").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        using var missing = JsonDocument.Parse(await unknown.Content.ReadAsStringAsync());
+        Assert.Equal("M_NOT_FOUND", missing.RootElement.GetProperty("errcode").GetString());
+    }
+
+    [Fact]
     public async Task A_limit_keeps_the_deepest_events_and_older_prevs_become_outside_edges()
     {
         using var http = new HttpClient();
