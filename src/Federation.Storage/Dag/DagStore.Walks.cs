@@ -13,11 +13,32 @@ public sealed partial class DagStore
     // Breadth-first over prev edges, one round per recursion step, all in one statement: the working row holds the
     // current front and every nid seen so far, so each event is visited once. Only held, non-outlier events of the room
     // are entered. $1 room, $2 seeds, $3 ids never to enter or return, $4 stop once this many are found, $5 most rounds.
-    private const string WalkCte =
+    //
+    // The statements are prepared (planning cost more than running them), so their plans are generic ones, kept for a
+    // connection's life and possibly made while the tables were small. Every table is therefore reached by per-row
+    // probes from the walked ids: subqueries with LIMIT 1 (or OFFSET 0 for the prev edges of a set of nids) are never
+    // pulled up into joins, so no plan hashes a whole table per call (see docs/storage.md, "Walks").
+    private const string HeldPrevEvent =
         """
+        CROSS JOIN LATERAL (
+            SELECT 1 FROM events e WHERE e.event_nid = p.prev_event_nid AND e.room_nid = $1 AND NOT e.outlier LIMIT 1
+        ) held
+        """;
+
+    private const string WalkCte =
+        $$"""
         WITH RECURSIVE
-        seeds AS (SELECT e.event_nid FROM event_ids i JOIN events e USING (event_nid) WHERE i.room_nid = $1 AND i.event_id = ANY ($2)),
-        stops AS (SELECT i.event_nid FROM event_ids i WHERE i.room_nid = $1 AND i.event_id = ANY ($3)),
+        seeds AS (
+            SELECT x.event_nid
+            FROM unnest($2::text[]) AS s(event_id)
+            CROSS JOIN LATERAL (SELECT i.event_nid FROM event_ids i WHERE i.event_id = s.event_id AND i.room_nid = $1 LIMIT 1) x
+            CROSS JOIN LATERAL (SELECT 1 FROM events e WHERE e.event_nid = x.event_nid LIMIT 1) held
+        ),
+        stops AS (
+            SELECT x.event_nid
+            FROM unnest($3::text[]) AS s(event_id)
+            CROSS JOIN LATERAL (SELECT i.event_nid FROM event_ids i WHERE i.event_id = s.event_id AND i.room_nid = $1 LIMIT 1) x
+        ),
         walk(front, seen, found, round) AS (
             SELECT ARRAY(SELECT event_nid FROM seeds EXCEPT SELECT event_nid FROM stops),
                    ARRAY(SELECT event_nid FROM seeds UNION SELECT event_nid FROM stops),
@@ -26,9 +47,9 @@ public sealed partial class DagStore
             SELECT step.front, w.seen || step.front, w.found + cardinality(step.front), w.round + 1
             FROM walk w CROSS JOIN LATERAL (
                 SELECT coalesce(array_agg(DISTINCT p.prev_event_nid), '{}') AS front
-                FROM event_prev_edges p JOIN events e ON e.event_nid = p.prev_event_nid
-                WHERE p.event_nid = ANY (w.front) AND e.room_nid = $1 AND NOT e.outlier
-                  AND NOT (p.prev_event_nid = ANY (w.seen))
+                FROM (SELECT p.prev_event_nid FROM event_prev_edges p WHERE p.event_nid = ANY (w.front) OFFSET 0) p
+                {{HeldPrevEvent}}
+                WHERE NOT (p.prev_event_nid = ANY (w.seen))
             ) step
             WHERE cardinality(w.front) > 0 AND w.found < $4 AND w.round < $5
         )
@@ -40,28 +61,29 @@ public sealed partial class DagStore
         WalkCte
         + $"""
         , found AS (
-            SELECT f.nid, e.status
-            FROM walk w CROSS JOIN LATERAL unnest(w.front) AS f(nid) JOIN events e ON e.event_nid = f.nid
+            SELECT f.event_nid, x.depth, x.stream_ordering, x.status
+            FROM walk w CROSS JOIN LATERAL unnest(w.front) AS f(event_nid)
+            CROSS JOIN LATERAL (SELECT e.depth, e.stream_ordering, e.status FROM events e WHERE e.event_nid = f.event_nid LIMIT 1) x
             WHERE w.round > 0
-            ORDER BY w.round, e.depth DESC, e.stream_ordering DESC
+            ORDER BY w.round, x.depth DESC, x.stream_ordering DESC
             LIMIT $4
         )
-        SELECT {EventColumns}
-        FROM found fo JOIN ({EventJoins}) ON e.event_nid = fo.nid
+        SELECT ev.*
+        FROM found fo CROSS JOIN LATERAL (SELECT {EventColumns} FROM {EventJoins} WHERE e.event_nid = fo.event_nid LIMIT 1) ev
         WHERE fo.status <> 2
-        ORDER BY e.depth, e.stream_ordering
+        ORDER BY fo.depth, fo.stream_ordering
         """;
 
     private const string BackfillSql =
         WalkCte
-        + """
-        , nodes AS (SELECT DISTINCT f.nid FROM walk w CROSS JOIN LATERAL unnest(w.front) AS f(nid))
-        SELECT n.nid, e.depth, e.stream_ordering, NULL::bigint
-        FROM nodes n JOIN events e ON e.event_nid = n.nid
+        + $"""
+        , nodes AS (SELECT DISTINCT f.event_nid FROM walk w CROSS JOIN LATERAL unnest(w.front) AS f(event_nid))
+        SELECT f.event_nid, x.depth, x.stream_ordering, NULL::bigint
+        FROM nodes f CROSS JOIN LATERAL (SELECT e.depth, e.stream_ordering FROM events e WHERE e.event_nid = f.event_nid LIMIT 1) x
         UNION ALL
         SELECT p.event_nid, NULL, NULL, p.prev_event_nid
-        FROM nodes n JOIN event_prev_edges p ON p.event_nid = n.nid JOIN events pe ON pe.event_nid = p.prev_event_nid
-        WHERE pe.room_nid = $1 AND NOT pe.outlier
+        FROM (SELECT p.event_nid, p.prev_event_nid FROM event_prev_edges p WHERE p.event_nid = ANY (ARRAY(SELECT event_nid FROM nodes)) OFFSET 0) p
+        {HeldPrevEvent}
         """;
 
     /// <summary>
@@ -94,6 +116,7 @@ public sealed partial class DagStore
         var result = new List<StoredEvent>(limit);
         await using var command = Sql.Command(
             connection, MissingEventsSql, room.Nid, latestEvents.ToArray(), earliestEvents.ToArray(), limit, limit);
+        await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
 
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -134,6 +157,7 @@ public sealed partial class DagStore
         await using (var command = Sql.Command(
             connection, BackfillSql, room.Nid, fromEvents.ToArray(), Array.Empty<string>(), 50 * limit, limit - 1))
         {
+            await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {

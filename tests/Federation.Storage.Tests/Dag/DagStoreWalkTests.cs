@@ -4,7 +4,7 @@ using Federation.Testing.Postgres;
 
 namespace Federation.Storage.Tests.Dag;
 
-public sealed class DagStoreWalkTests(PostgresDatabaseFixture database) : DagTestBase(database), IClassFixture<PostgresDatabaseFixture>
+public class DagStoreWalkTests(PostgresDatabaseFixture database) : DagTestBase(database), IClassFixture<PostgresDatabaseFixture>
 {
     [Fact]
     public async Task Get_missing_events_on_a_line_walks_back_from_latest_to_earliest_and_returns_oldest_first()

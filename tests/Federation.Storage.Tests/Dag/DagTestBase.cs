@@ -23,6 +23,9 @@ public abstract class DagTestBase(PostgresDatabaseFixture database) : IAsyncLife
 
     protected NpgsqlDataSource DataSource { get; private set; } = null!;
 
+    /// <summary>What the stores' connections connect with (the class's database, unless a subclass sets options).</summary>
+    protected virtual string ConnectionString => Database.ConnectionString;
+
     public Task InitializeAsync()
     {
         (DataSource, Store) = NewStore();
@@ -40,7 +43,7 @@ public abstract class DagTestBase(PostgresDatabaseFixture database) : IAsyncLife
     /// <summary>A second store with its own connections, as another process would have.</summary>
     protected (NpgsqlDataSource DataSource, DagStore Store) NewStore(DagStoreOptions? options = null)
     {
-        var dataSource = NpgsqlDataSource.Create(Database.ConnectionString);
+        var dataSource = NpgsqlDataSource.Create(ConnectionString);
         dataSources.Add(dataSource);
         return (dataSource, new DagStore(dataSource, Clock, options));
     }
