@@ -15,7 +15,9 @@ public sealed partial class PduIngestor
     /// state, or earlier in the list, takes the normal path; one whose prevs are still lacking gets its state across the
     /// hole from the origin's <c>/state_ids</c> at those prevs (at most <see cref="IngestOptions.HolePrevEventsLimit"/>
     /// of them), resolved with ours. Auth chains of events with unknown auth events are fetched and stored as outliers
-    /// first. Remote requests happen before the room is locked, within <see cref="IngestOptions.GapFillTimeout"/>.
+    /// first. Remote requests happen before the room is locked, within <see cref="IngestOptions.GapFillTimeout"/>. Runs
+    /// of events that need nothing but the store and each other are checked in memory and persisted together
+    /// (<see cref="Batching.QueueRunIngestor.ProcessPulledRunAsync"/>), with the same outcomes.
     /// </summary>
     /// <returns>What became of each event, in the order given.</returns>
     public async Task<IReadOnlyList<(string EventId, PduOutcome Outcome)>> ProcessPulledAsync(
@@ -41,8 +43,23 @@ public sealed partial class PduIngestor
                     IngestMetrics.RecordOutliers(await outliers.PersistAsync(fetched.Outliers, cancellationToken).ConfigureAwait(false));
                 }
 
-                foreach (var pulled in chunk)
+                var next = 0;
+                var batching = true;
+                while (next < chunk.Length)
                 {
+                    if (batching)
+                    {
+                        var run = await TryRunAsync(chunk, next, cancellationToken).ConfigureAwait(false);
+                        batching = run is not null;
+                        if (run is { Count: > 0 })
+                        {
+                            outcomes.AddRange(run.Select(r => (r.Pdu.EventId, r.Outcome)));
+                            next += run.Count;
+                            continue;
+                        }
+                    }
+
+                    var pulled = chunk[next++];
                     outcomes.Add((pulled.EventId, await ProcessPulledEventAsync(pulled, fetched.Holes, cancellationToken).ConfigureAwait(false)));
                 }
             }

@@ -41,6 +41,7 @@ public sealed partial class PduIngestor(
     ExtremityPruner pruner,
     ILargeGapFiller largeGaps,
     SettledEventCache cache,
+    QueueRunIngestor runs,
     IOptions<IngestOptions> options,
     TimeProvider time,
     ILogger<PduIngestor> logger)
@@ -310,9 +311,32 @@ public sealed partial class PduIngestor(
         }
 
         IngestMetrics.RecordOutliers(await outliers.PersistAsync(fetched.Outliers, cancellationToken).ConfigureAwait(false));
+        // Events that need nothing more than the store and the run's own decisions are checked in memory and persisted
+        // together (QueueRunIngestor); the others, and all after a run failed, one at a time as before.
         var persisted = new List<(Pdu Pdu, PduOutcome Outcome)>();
-        foreach (var pulled in fetched.Pulled)
+        IReadOnlyList<VerifiedEvent> events = [.. fetched.Pulled, pushed];
+        var next = 0;
+        var batching = true;
+        while (next < events.Count)
         {
+            if (batching)
+            {
+                var run = await TryRunAsync(events, next, cancellationToken).ConfigureAwait(false);
+                batching = run is not null;
+                if (run is { Count: > 0 })
+                {
+                    persisted.AddRange(run);
+                    next += run.Count;
+                    continue;
+                }
+            }
+
+            if (next == events.Count - 1)
+            {
+                break;
+            }
+
+            var pulled = events[next++];
             if (await HeldWithStateAsync(pulled.Pdu, cancellationToken).ConfigureAwait(false))
             {
                 continue;
@@ -328,14 +352,18 @@ public sealed partial class PduIngestor(
             }
         }
 
-        var missingPrevs = await MissingPrevEventsAsync([pushed.Pdu], cancellationToken).ConfigureAwait(false);
-        if (missingPrevs.Count > 0)
+        if (next < events.Count)
         {
-            return Recorded(pushed.Pdu, PduOutcome.Dropped($"Prev events could not be found: {string.Join(", ", missingPrevs)}"));
+            var missingPrevs = await MissingPrevEventsAsync([pushed.Pdu], cancellationToken).ConfigureAwait(false);
+            if (missingPrevs.Count > 0)
+            {
+                return Recorded(pushed.Pdu, PduOutcome.Dropped($"Prev events could not be found: {string.Join(", ", missingPrevs)}"));
+            }
+
+            persisted.Add((pushed.Pdu, await CheckAndPersistAsync(pushed, stateBefore: null, cancellationToken).ConfigureAwait(false)));
         }
 
-        var outcome = await CheckAndPersistAsync(pushed, stateBefore: null, cancellationToken).ConfigureAwait(false);
-        persisted.Add((pushed.Pdu, outcome));
+        var outcome = persisted[^1].Outcome;
 
         // Pulled events placed across a hole may be ones that could not be placed before.
         var pulledAgain = fetched.Holes.Count == 0 ? fetched.PulledAgain : [.. fetched.PulledAgain, .. persisted.Select(p => p.Pdu.EventId)];
@@ -350,6 +378,25 @@ public sealed partial class PduIngestor(
         }
 
         return outcome;
+    }
+
+    /// <summary>
+    /// The run of <paramref name="events"/> from <paramref name="start"/> on that <see cref="QueueRunIngestor"/> checks
+    /// and persists together; empty when the event at <paramref name="start"/> goes alone, null when the run failed (it
+    /// wrote nothing then, and the events go one at a time).
+    /// </summary>
+    private async Task<IReadOnlyList<(Pdu Pdu, PduOutcome Outcome)>?> TryRunAsync(
+        IReadOnlyList<VerifiedEvent> events, int start, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await runs.ProcessPulledRunAsync(events, start, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogRunFailed(logger, events[start].EventId, e);
+            return null;
+        }
     }
 
     /// <summary>Whether the room's current server ACL lets <paramref name="origin"/> send events into it.</summary>
@@ -488,6 +535,9 @@ public sealed partial class PduIngestor(
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information,
         Message = "Event {EventId}: {Pulled} missing events from {Origin} did not reach what we hold; large-gap filler stored events: {Filled}")]
     private static partial void LogLargeGap(ILogger logger, string eventId, string origin, int pulled, bool filled);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Checking and storing events from {EventId} together failed; they go one at a time")]
+    private static partial void LogRunFailed(ILogger logger, string eventId, Exception exception);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Fetching what {EventId} from {Origin} needs ran out of time")]
     private static partial void LogGapFillTimedOut(ILogger logger, string eventId, string origin);

@@ -20,7 +20,9 @@ namespace Federation.Ingest.Batching;
 /// event that is not accepted, and before any event the one-at-a-time path must handle; it is dropped unpersisted
 /// (and the queue's events go one at a time) when someone else wrote to the room meanwhile. It also ends after an
 /// accepted state event while the room has several extremities, so that stale ones are pruned
-/// (<see cref="ExtremityPruner"/>) before the next run pays the soft-fail check against them.
+/// (<see cref="ExtremityPruner"/>) before the next run pays the soft-fail check against them. The events pulled to fill
+/// a gap go through the same runs (<see cref="ProcessPulledRunAsync"/>), without that ending and pruning, as their
+/// one-at-a-time path prunes only once all are stored.
 /// </summary>
 public sealed partial class QueueRunIngestor(
     DagStore store, StateCalculator state, SettledEventCache cache, ExtremityPruner pruner, ILogger<QueueRunIngestor> logger)
@@ -30,16 +32,37 @@ public sealed partial class QueueRunIngestor(
     public async Task<int> ProcessRunAsync(IReadOnlyList<QueuedPdu> queue, int start, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(queue);
-        var first = queue[start].Event.Pdu;
+        var events = queue.Skip(start).Select(q => q.Event).ToList();
+        return (await RunAsync(events, pruneAfterStateEvents: true, cancellationToken).ConfigureAwait(false)).Count;
+    }
+
+    /// <summary>
+    /// The same for events pulled to fill a gap (the pushed event that closes it may follow them), which the
+    /// one-at-a-time path checks and persists in order under the room's lock and prunes after only once all are stored:
+    /// so the run neither ends at state events nor prunes.
+    /// </summary>
+    /// <returns>The events from <paramref name="start"/> on that were decided and persisted, in order, with what became
+    /// of each; empty when the event at <paramref name="start"/> must take the one-at-a-time path.</returns>
+    public Task<IReadOnlyList<(Pdu Pdu, PduOutcome Outcome)>> ProcessPulledRunAsync(
+        IReadOnlyList<VerifiedEvent> events, int start, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        return RunAsync([.. events.Skip(start)], pruneAfterStateEvents: false, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<(Pdu Pdu, PduOutcome Outcome)>> RunAsync(
+        List<VerifiedEvent> events, bool pruneAfterStateEvents, CancellationToken cancellationToken)
+    {
+        var first = events[0].Pdu;
         if (first.RoomVersion.StateResolution == StateResolutionAlgorithm.V1 || first.RoomVersion.UsesEventReferencePairs)
         {
             // The soft-fail check resolves the extremities' states in the store's order; only v2 and later are order-free.
             // Ids chosen by the origin (v1, v2) may repeat another room's, which only the one-at-a-time path looks for.
-            return 0;
+            return [];
         }
 
         var roomId = first.RoomId;
-        var candidates = queue.Skip(start).Select(q => q.Event).TakeWhile(e => e.Pdu.RoomId == roomId).ToList();
+        var candidates = events.TakeWhile(e => e.Pdu.RoomId == roomId).ToList();
         var ids = candidates
             .SelectMany(e => e.Pdu.PrevEvents.Concat(e.Pdu.AuthEvents).Append(e.EventId).Append(ImpliedCreateId(e.Pdu)))
             .OfType<string>()
@@ -59,7 +82,7 @@ public sealed partial class QueueRunIngestor(
             }
 
             run.Add(decided.Entry, decided.Outcome, decided.StateAfter);
-            if (!decided.Outcome.IsAccepted || (candidate.Pdu.StateKey is not null && run.Extremities.Count > 1))
+            if (!decided.Outcome.IsAccepted || (pruneAfterStateEvents && candidate.Pdu.StateKey is not null && run.Extremities.Count > 1))
             {
                 break;
             }
@@ -68,7 +91,7 @@ public sealed partial class QueueRunIngestor(
         if (run.Decided.Count == 0
             || !(await store.GetForwardExtremitiesAsync(roomId, cancellationToken).ConfigureAwait(false)).SequenceEqual(extremitiesAtStart, StringComparer.Ordinal))
         {
-            return 0;
+            return [];
         }
 
         await store.PersistEventsAsync([.. run.Decided.Select(d => d.Entry)], cancellationToken).ConfigureAwait(false);
@@ -81,12 +104,12 @@ public sealed partial class QueueRunIngestor(
         }
 
         var accepted = run.Decided.Where(d => d.Outcome.IsAccepted).Select(d => d.Entry.Pdu).ToList();
-        if (run.Extremities.Count > 1 && accepted.Exists(p => p.StateKey is not null))
+        if (pruneAfterStateEvents && run.Extremities.Count > 1 && accepted.Exists(p => p.StateKey is not null))
         {
             await pruner.PruneAsync(roomId, first.RoomVersion, accepted, cancellationToken).ConfigureAwait(false);
         }
 
-        return run.Decided.Count;
+        return [.. run.Decided.Select(d => (d.Entry.Pdu, d.Outcome))];
     }
 
     /// <summary>Checks 4–6 as <see cref="PduIngestor"/> runs them; null when the event needs the one-at-a-time path after all.</summary>
