@@ -59,7 +59,7 @@ builder.Services.PostConfigure<ResyncOptions>(options => options.RecoveryManifes
     : Path.GetFullPath(options.RecoveryManifestPath, builder.Environment.ContentRootPath));
 
 // The database is started before the first request; the data source is created when first needed after that.
-builder.Services.AddSingleton(services => NpgsqlDataSource.Create(services.GetRequiredService<DatabaseConnection>().ConnectionString));
+builder.Services.AddSingleton(services => StoreDataSource.Create(services.GetRequiredService<DatabaseConnection>().ConnectionString));
 builder.Services.AddSingleton(services => new DagStore(services.GetRequiredService<NpgsqlDataSource>(), services.GetRequiredService<TimeProvider>()));
 builder.Services.AddSingleton(services =>
     new ReceivedTransactionStore(services.GetRequiredService<NpgsqlDataSource>(), services.GetRequiredService<TimeProvider>()));

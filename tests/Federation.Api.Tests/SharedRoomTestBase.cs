@@ -1,5 +1,6 @@
 using Federation.Ingest.Queue;
 using Federation.Protocol.RoomVersions;
+using Federation.Storage;
 using Federation.Storage.Dag;
 using Federation.Testing.Dag;
 using Federation.Testing.Events;
@@ -46,7 +47,7 @@ public abstract class SharedRoomTestBase(PostgresDatabaseFixture database, param
         }
 
         _server.Settings["FederationClient:MaxRetries"] = "0";
-        _dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        _dataSource = StoreDataSource.Create(database.ConnectionString);
         _room = new SignedRoomBuilder(RoomVersion.Get("10"), [.. _remotes.Select(r => r.Identity), _server.Identity])
             .CreatePublicRoom($"@alice:{Remote.ServerName}");
         _room.Join("@bob:test.example");

@@ -4,6 +4,7 @@ using Federation.Resync.Core.Divergence;
 using Federation.Resync.Core.Fingerprints;
 using Federation.Resync.Divergence;
 using Federation.Resync.Reconciliation;
+using Federation.Storage;
 using Federation.Storage.Dag;
 using Federation.Testing.Dag;
 using Federation.Testing.Postgres;
@@ -20,7 +21,7 @@ public sealed class RoomCommandsTests(PostgresDatabaseFixture database) : IClass
 
     public Task InitializeAsync()
     {
-        _dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        _dataSource = StoreDataSource.Create(database.ConnectionString);
         _store = new DagStore(_dataSource, TimeProvider.System);
         return Task.CompletedTask;
     }

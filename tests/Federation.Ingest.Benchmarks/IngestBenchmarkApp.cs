@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Federation.Ingest.Queue;
 using Federation.Ingest.State;
+using Federation.Storage;
 using Federation.Storage.Dag;
 using Federation.Testing.Dag;
 using Federation.Testing.Events;
@@ -29,7 +30,7 @@ public static class IngestBenchmarkApp
         {
             [$"FederationClient:Destinations:{remote.ServerName}"] = remote.BaseAddress.ToString(),
         });
-        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        await using var dataSource = StoreDataSource.Create(database.ConnectionString);
         var store = new DagStore(dataSource);
 
         Progress($"Generating {options.Events} signed events in {options.Rooms} rooms");

@@ -1,6 +1,7 @@
 using Federation.Local.Outbound;
 using Federation.Resync;
 using Federation.Resync.Divergence;
+using Federation.Storage;
 using Federation.Storage.Dag;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -22,7 +23,7 @@ internal static class AdminCommands
             return CliApp.UsageError;
         }
 
-        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await using var dataSource = StoreDataSource.Create(connectionString);
         var store = new DagStore(dataSource);
         var reports = new DivergenceReportStore(dataSource, Options.Create(new ResyncOptions()));
         try

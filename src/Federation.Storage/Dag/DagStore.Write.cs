@@ -71,6 +71,7 @@ public sealed partial class DagStore
 
             workspace.PublishCreated();
             fingerprinter.Publish(fingerprints);
+            plannerStatistics.EventsWritten(plan.Written.Count);
             foreach (var written in plan.Written)
             {
                 eventIds.Add(written.Nid, written.Event.Pdu.EventId);

@@ -29,6 +29,7 @@ public sealed partial class DagStore
     private readonly EventIdCache eventIds;
     private readonly AuthGraphCache authGraphs;
     private readonly StateGroupFingerprinter fingerprinter;
+    private readonly PlannerStatistics plannerStatistics;
     private readonly ConcurrentDictionary<string, RoomRef> rooms = new(StringComparer.Ordinal);
 
     /// <summary>Creates a store over a migrated database.</summary>
@@ -46,7 +47,11 @@ public sealed partial class DagStore
         eventIds = new EventIdCache(this.options.EventIdCacheEntries);
         authGraphs = new AuthGraphCache();
         fingerprinter = new StateGroupFingerprinter(new StateDigestCache(this.options.StateDigestCacheEntries), interner, eventIds);
+        plannerStatistics = new PlannerStatistics(dataSource, this.options.PlannerStatisticsMinimumEvents);
     }
+
+    /// <summary>Test hook: the background ANALYZE started last (see <see cref="PlannerStatistics"/>).</summary>
+    internal Task PlannerStatisticsRefresh => plannerStatistics.LastRefresh;
 
     /// <summary>Test hook: runs after the write statements are queued and before they are sent, to inject a failure.</summary>
     internal Action<NpgsqlBatch>? BeforeWriteForTests { get; set; }

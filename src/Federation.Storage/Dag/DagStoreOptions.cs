@@ -21,6 +21,12 @@ public sealed class DagStoreOptions
     /// <summary>Longest wait between attempts to fetch a missing event. Default 1 day.</summary>
     public TimeSpan MissingEventMaxBackoff { get; init; } = TimeSpan.FromDays(1);
 
+    /// <summary>Events this process writes before it first runs ANALYZE on the DAG tables, and at least between two
+    /// runs; after the first, it runs again each time the tables have about doubled. Keeps the prepared statements'
+    /// plans from staying those made when the tables were nearly empty. 0 leaves it all to autovacuum.
+    /// Default 1,000.</summary>
+    public long PlannerStatisticsMinimumEvents { get; init; } = 1_000;
+
     /// <summary>Failed attempts after which a missing event is given up. Default 10.</summary>
     public int MissingEventMaxAttempts { get; init; } = 10;
 }

@@ -2,13 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using Federation.Ingest;
 using Federation.Ingest.Queue;
+using Federation.Storage;
 using Federation.Storage.Dag;
 using Federation.Testing.Dag;
 using Federation.Testing.Homeservers;
 using Federation.Testing.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Xunit.Abstractions;
 
 namespace Federation.Api.Tests.Load;
@@ -62,7 +62,7 @@ public sealed class ConcurrentRemotesLoadTests(PostgresDatabaseFixture database,
         server.Settings["FederationClient:MaxRetries"] = "0";
         // An information line per event would measure the console, not the server.
         server.Settings["Logging:LogLevel:Default"] = "Warning";
-        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        await using var dataSource = StoreDataSource.Create(database.ConnectionString);
         var store = new DagStore(dataSource);
         using var client = server.CreateClient();
         var limit = server.Services.GetRequiredService<IOptions<IngestOptions>>().Value.MissingEventsLimit;

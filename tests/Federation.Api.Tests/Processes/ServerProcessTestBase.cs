@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Federation.Protocol.Keys;
 using Federation.Protocol.RoomVersions;
+using Federation.Storage;
 using Federation.Storage.Dag;
 using Federation.Testing.Dag;
 using Federation.Testing.Events;
@@ -43,7 +44,7 @@ public abstract class ServerProcessTestBase(PostgresDatabaseFixture database) : 
     {
         _directory = new TemporaryDirectory("server-processes");
         _directory.WriteFile("signing.key", _identity.SigningKey.ToKeyFileLine());
-        _dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        _dataSource = StoreDataSource.Create(database.ConnectionString);
         foreach (var name in new[] { "r1.test", "r2.test" })
         {
             _remotes.Add(await FakeHomeserver.StartAsync(name));

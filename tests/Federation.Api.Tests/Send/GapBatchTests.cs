@@ -5,6 +5,7 @@ using Federation.Ingest.Queue;
 using Federation.Ingest.Remote;
 using Federation.Protocol.Events;
 using Federation.Protocol.RoomVersions;
+using Federation.Storage;
 using Federation.Storage.Dag;
 using Federation.Testing.Dag;
 using Federation.Testing.Events;
@@ -89,7 +90,7 @@ public sealed class GapBatchTests(PostgresDatabaseFixture database)
         otherRoom.Join("@bob:test.example");
         await LinearHistory.PersistAsync(Store, otherRoom.Events);
         var oneAtATime = await PrepareGapAsync(otherRoom);
-        await using var dataSource = NpgsqlDataSource.Create(_connectionString);
+        await using var dataSource = StoreDataSource.Create(_connectionString);
         await dataSource.CreateCommand(RecordTimelineWrites).ExecuteNonQueryAsync();
 
         await fill(batched);

@@ -5,6 +5,7 @@ using Federation.Protocol.Events;
 using Federation.Protocol.Json;
 using Federation.Protocol.Keys;
 using Federation.Protocol.RoomVersions;
+using Federation.Storage;
 using Federation.Storage.Dag;
 using Federation.Testing.Dag;
 using Federation.Testing.Events;
@@ -26,7 +27,7 @@ public sealed class OutlierPersisterTests(PostgresDatabaseFixture database) : IC
 
     public async Task InitializeAsync()
     {
-        _dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        _dataSource = StoreDataSource.Create(database.ConnectionString);
         _room.CreatePublicRoom("@alice:remote.test");
         _room.Join("@bob:remote.test");
         await LinearHistory.PersistAsync(Store, _room.Events);

@@ -31,7 +31,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
     /// <summary>A store with its own connection pool and empty caches, as a freshly started process has.</summary>
     public DagStore NewStore()
     {
-        var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        var dataSource = StoreDataSource.Create(database.ConnectionString);
         dataSources.Add(dataSource);
         return new DagStore(dataSource);
     }
@@ -39,7 +39,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
     /// <summary>As <see cref="NewStore"/>, with one connection opened and returned to the pool first.</summary>
     public async Task<DagStore> NewOpenedStoreAsync()
     {
-        var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        var dataSource = StoreDataSource.Create(database.ConnectionString);
         if (dataSources.Count > 8)
         {
             // Close pools of stores measured before, so their connections do not pile up on the server.
@@ -57,7 +57,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
 
     public async Task<T> ScalarAsync<T>(string sql)
     {
-        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        await using var dataSource = StoreDataSource.Create(database.ConnectionString);
         await using var command = dataSource.CreateCommand(sql);
         return (T)(await command.ExecuteScalarAsync())!;
     }

@@ -23,8 +23,9 @@ public abstract class DagTestBase(PostgresDatabaseFixture database) : IAsyncLife
 
     protected NpgsqlDataSource DataSource { get; private set; } = null!;
 
-    /// <summary>What the stores' connections connect with (the class's database, unless a subclass sets options).</summary>
-    protected virtual string ConnectionString => Database.ConnectionString;
+    /// <summary>What the stores' connections connect with: the class's database with the store's session options, unless
+    /// a subclass sets others.</summary>
+    protected virtual string ConnectionString => StoreDataSource.ConnectionString(Database.ConnectionString);
 
     public Task InitializeAsync()
     {
@@ -66,8 +67,9 @@ public abstract class DagTestBase(PostgresDatabaseFixture database) : IAsyncLife
         return room;
     }
 
-    /// <summary>Messages <paramref name="prefix"/>1..n in a line after <paramref name="after"/>, each built and persisted.</summary>
-    protected async Task AppendMessagesAsync(TestRoomDag room, string after, string prefix, int count)
+    /// <summary>Messages <paramref name="prefix"/>1..n in a line after <paramref name="after"/>, built and persisted in one
+    /// batch (through <paramref name="store"/>, or <see cref="Store"/>).</summary>
+    protected async Task AppendMessagesAsync(TestRoomDag room, string after, string prefix, int count, DagStore? store = null)
     {
         var previous = after;
         var batch = new List<EventToPersist>();
@@ -78,7 +80,7 @@ public abstract class DagTestBase(PostgresDatabaseFixture database) : IAsyncLife
             previous = id;
         }
 
-        await Store.PersistEventsAsync(batch);
+        await (store ?? Store).PersistEventsAsync(batch);
     }
 
     protected async Task<T> ScalarAsync<T>(string sql, params object[] values)

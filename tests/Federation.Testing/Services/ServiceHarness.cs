@@ -1,6 +1,7 @@
 using Federation.Client;
 using Federation.Ingest;
 using Federation.Protocol.Keys;
+using Federation.Storage;
 using Federation.Storage.Dag;
 using Federation.Testing.Time;
 using Microsoft.Extensions.Configuration;
@@ -35,7 +36,7 @@ public class ServiceHarness : IAsyncDisposable
         }
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        _dataSource = NpgsqlDataSource.Create(connectionString);
+        _dataSource = StoreDataSource.Create(connectionString);
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<TimeProvider>(Time);

@@ -1,6 +1,5 @@
 using Federation.Storage.Dag;
 using Federation.Testing.Dag;
-using Npgsql;
 
 namespace Federation.Storage.Tests.Dag.Crash;
 
@@ -26,7 +25,7 @@ public static class WriterProcess
         }
 
         var stallAt = int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture);
-        await using var dataSource = NpgsqlDataSource.Create(args[1]);
+        await using var dataSource = StoreDataSource.Create(args[1]);
         var store = new DagStore(dataSource);
         var room = new TestRoomDag(args[2]);
         room.Create("$c", "@alice:test");
