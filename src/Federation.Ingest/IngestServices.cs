@@ -7,6 +7,7 @@ using Federation.Ingest.Queue;
 using Federation.Ingest.Remote;
 using Federation.Ingest.State;
 using Federation.Ingest.StateHashes;
+using Federation.Storage.Dag;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -35,7 +36,7 @@ public static class IngestServices
         services.TryAddSingleton<ExtremityPruner>();
         services.TryAddSingleton<ILargeGapFiller, NoLargeGapFiller>();
         services.TryAddSingleton<PduIngestor>();
-        services.TryAddSingleton<SettledEventCache>();
+        services.TryAddSingleton(services => new SettledEventCache(services.GetRequiredService<DagStore>()));
         services.TryAddSingleton<QueueRunIngestor>();
         services.TryAddSingleton<InboundPduStore>();
         services.TryAddSingleton<InboundQueueWorker>();

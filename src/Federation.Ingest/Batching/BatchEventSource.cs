@@ -6,8 +6,8 @@ namespace Federation.Ingest.Batching;
 
 /// <summary>
 /// The events a batch of the inbound queue is checked against: those of the batch already decided (not yet persisted;
-/// the batch only ever holds accepted events when it is consulted), then the cache of events held with state, then the
-/// store (what it returns with state goes into the cache; outliers do not, as their status may still change).
+/// the batch only ever holds accepted events when it is consulted), then the cache of events held with state and of
+/// outliers, then the store (what it returns goes into the cache).
 /// </summary>
 public sealed class BatchEventSource(DagStore store, SettledEventCache cache, IReadOnlyDictionary<string, Pdu> pending) : IEventSource
 {
@@ -23,7 +23,7 @@ public sealed class BatchEventSource(DagStore store, SettledEventCache cache, IR
             {
                 result[i] = new EventLookup(pdu, IsRejected: false);
             }
-            else if (cache.TryGetEvent(id, out var cached))
+            else if (cache.TryGetEvent(id, out var cached) || cache.TryGetOutlier(id, out cached))
             {
                 result[i] = cached;
             }
@@ -44,7 +44,11 @@ public sealed class BatchEventSource(DagStore store, SettledEventCache cache, IR
             if (result[i].Event is null && stored.TryGetValue(eventIds[i], out var found))
             {
                 result[i] = new EventLookup(found.Pdu, found.Status == EventStatus.Rejected);
-                if (!found.IsOutlier)
+                if (found.IsOutlier)
+                {
+                    cache.AddOutlier(found.EventId, result[i]);
+                }
+                else
                 {
                     cache.AddEvent(found.EventId, result[i]);
                 }

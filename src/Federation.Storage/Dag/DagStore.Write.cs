@@ -72,6 +72,10 @@ public sealed partial class DagStore
             workspace.PublishCreated();
             fingerprinter.Publish(fingerprints);
             plannerStatistics.EventsWritten(plan.Written.Count);
+            if (EventsDeOutliered is { } deOutliered && plan.Written.Any(w => w.DeOutlier))
+            {
+                deOutliered(this, new EventsDeOutlieredEventArgs([.. plan.Written.Where(w => w.DeOutlier).Select(w => w.Event.Pdu.EventId)]));
+            }
             foreach (var written in plan.Written)
             {
                 eventIds.Add(written.Nid, written.Event.Pdu.EventId);

@@ -50,6 +50,10 @@ public sealed partial class DagStore
         plannerStatistics = new PlannerStatistics(dataSource, this.options.PlannerStatisticsMinimumEvents);
     }
 
+    /// <summary>Raised by this store, after the commit, when a write has made outliers timeline events. Writes by other
+    /// stores (other processes) on the same database are not seen.</summary>
+    public event EventHandler<EventsDeOutlieredEventArgs>? EventsDeOutliered;
+
     /// <summary>Test hook: the background ANALYZE started last (see <see cref="PlannerStatistics"/>).</summary>
     internal Task PlannerStatisticsRefresh => plannerStatistics.LastRefresh;
 
