@@ -19,8 +19,8 @@ public sealed class StoreDataSourceTests(PostgresDatabaseFixture database) : ICl
     {
         var connectionString = StoreDataSource.ConnectionString("Host=db;Options=-c statement_timeout=5s");
 
-        Assert.Equal(
-            "-c statement_timeout=5s -c plan_cache_mode=force_generic_plan",
-            new NpgsqlConnectionStringBuilder(connectionString).Options);
+        var settings = new NpgsqlConnectionStringBuilder(connectionString);
+        Assert.Equal("-c statement_timeout=5s -c plan_cache_mode=force_generic_plan", settings.Options);
+        Assert.True(settings.NoResetOnClose);
     }
 }

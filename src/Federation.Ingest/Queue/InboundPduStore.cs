@@ -15,7 +15,7 @@ public sealed class InboundPduStore(NpgsqlDataSource dataSource, TimeProvider ti
 {
     /// <summary>First key of the two-key advisory locks that give one process a room's queue (the store's write
     /// locks use single keys, so the two never collide).</summary>
-    private const int RoomLockClass = 0x1B0D;
+    internal const int RoomLockClass = 0x1B0D;
 
     private const string EnqueueSql =
         """

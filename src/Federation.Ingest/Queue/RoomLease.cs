@@ -66,7 +66,21 @@ public sealed class RoomLease(NpgsqlConnection connection, string roomId, RoomVe
 
     public async ValueTask DisposeAsync()
     {
-        // Closing the session releases its advisory lock.
+        // The store's connections go back to the pool without a session reset (StoreDataSource), so the lock is released
+        // here. If that fails the session is in doubt: the pool is cleared so that it is closed, not reused, and closing
+        // it releases the lock.
+        try
+        {
+            await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock($1, hashtext($2))", connection);
+            unlock.Parameters.Add(new NpgsqlParameter { Value = InboundPduStore.RoomLockClass });
+            unlock.Parameters.Add(new NpgsqlParameter { Value = roomId });
+            await unlock.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException)
+        {
+            NpgsqlConnection.ClearPool(connection);
+        }
+
         await connection.DisposeAsync().ConfigureAwait(false);
     }
 
