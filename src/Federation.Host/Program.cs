@@ -60,7 +60,14 @@ builder.Services.PostConfigure<ResyncOptions>(options => options.RecoveryManifes
 
 // The database is started before the first request; the data source is created when first needed after that.
 builder.Services.AddSingleton(services => StoreDataSource.Create(services.GetRequiredService<DatabaseConnection>().ConnectionString));
-builder.Services.AddSingleton(services => new DagStore(services.GetRequiredService<NpgsqlDataSource>(), services.GetRequiredService<TimeProvider>()));
+builder.Services.AddOptions<DagStoreOptions>()
+    .Bind(builder.Configuration.GetSection(DagStoreOptions.SectionName))
+    .ValidateDataAnnotations()
+    .ValidateOnStart();
+builder.Services.AddSingleton(services => new DagStore(
+    services.GetRequiredService<NpgsqlDataSource>(),
+    services.GetRequiredService<TimeProvider>(),
+    services.GetRequiredService<IOptions<DagStoreOptions>>().Value));
 builder.Services.AddSingleton(services =>
     new ReceivedTransactionStore(services.GetRequiredService<NpgsqlDataSource>(), services.GetRequiredService<TimeProvider>()));
 builder.Services.AddSingleton<DatabaseConnection>();
