@@ -37,7 +37,7 @@ public static class AdminPages
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapGet("/_admin/rooms.json", async (DagStore store, CancellationToken cancellationToken) =>
-            Results.Json(await store.GetRoomsAsync(cancellationToken).ConfigureAwait(false), Json));
+            Results.Json(await store.GetRoomListingsAsync(cancellationToken).ConfigureAwait(false), Json));
         app.MapGet("/_admin/rooms/{roomId}/dag", (string roomId) => Results.Content(DagPage.Value, "text/html; charset=utf-8"));
         app.MapGet("/_admin/rooms/{roomId}/dag.json", DagAsync);
         app.MapGet("/_admin/rooms/{roomId}/event.json", EventAsync);

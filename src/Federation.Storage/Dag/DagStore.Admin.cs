@@ -31,7 +31,9 @@ public sealed partial class DagStore
         WHERE e.room_nid = $1 ORDER BY e.depth DESC, e.stream_ordering DESC LIMIT $2
         """;
 
-    private const string SelectRoomsSql =
+    private const string SelectRoomsSql = "SELECT room_id, room_version FROM rooms ORDER BY room_id";
+
+    private const string SelectRoomListingsSql =
         """
         SELECT r.room_id, r.room_version, (SELECT count(*) FROM events e WHERE e.room_nid = r.room_nid)
         FROM rooms r ORDER BY r.room_id
@@ -78,10 +80,26 @@ public sealed partial class DagStore
         ReadRoomEventsAsync(roomId, SelectDeepestEventsSql, [limit], cancellationToken);
 
     /// <summary>Every room this server holds, by room id.</summary>
-    public async Task<IReadOnlyList<RoomListing>> GetRoomsAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<StoredRoom>> GetRoomsAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Sql.Command(connection, SelectRoomsSql);
+        var rooms = new List<StoredRoom>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rooms.Add(new StoredRoom(reader.GetString(0), reader.GetString(1)));
+        }
+
+        return rooms;
+    }
+
+    /// <summary>Every room this server holds, by room id, with how many events each holds: counts every event, so for
+    /// operators' pages, not for passes that run often.</summary>
+    public async Task<IReadOnlyList<RoomListing>> GetRoomListingsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Sql.Command(connection, SelectRoomListingsSql);
         var rooms = new List<RoomListing>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
