@@ -89,11 +89,13 @@ public sealed partial class PduIngestor(
         await Parallel.ForEachAsync(Enumerable.Range(0, pdus.Count), parallel, async (i, token) =>
             results[i] = await VerifyForAdmissionAsync(origin, pdus[i], rooms, token).ConfigureAwait(false)).ConfigureAwait(false);
 
-        var verified = results.Select(r => r.Admitted?.EventId).OfType<string>().ToArray();
-        var held = (await store.GetEventsAsync(verified, cancellationToken).ConfigureAwait(false))
-            .Where(e => !e.IsOutlier)
-            .Select(e => e.EventId)
-            .ToHashSet(StringComparer.Ordinal);
+        var held = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var room in results.Select(r => r.Admitted?.Pdu).OfType<Pdu>().GroupBy(p => p.RoomId, StringComparer.Ordinal))
+        {
+            var known = await store.GetKnownEventsAsync(room.Key, [.. room.Select(p => p.EventId)], cancellationToken).ConfigureAwait(false);
+            held.UnionWith(known.Values.Where(e => e.IsHeld && !e.IsOutlier).Select(e => e.EventId));
+        }
+
         for (var i = 0; i < results.Length; i++)
         {
             if (results[i].Admitted is { } admitted && held.Contains(admitted.EventId))
@@ -493,8 +495,8 @@ public sealed partial class PduIngestor(
             return true;
         }
 
-        var held = await store.GetEventsAsync([pdu.EventId], cancellationToken).ConfigureAwait(false);
-        return held.Count == 1 && !held[0].IsOutlier;
+        return (await store.GetKnownEventsAsync(pdu.RoomId, [pdu.EventId], cancellationToken).ConfigureAwait(false))
+            .TryGetValue(pdu.EventId, out var known) && known.IsHeld && !known.IsOutlier;
     }
 
     /// <summary>Whether the cache knows the event as held with state (only trusted where ids are hashes of events,
@@ -507,13 +509,18 @@ public sealed partial class PduIngestor(
     {
         var events = pdus.ToArray();
         var among = events.Select(p => p.EventId).ToHashSet(StringComparer.Ordinal);
-        var prevs = events
-            .SelectMany(p => p.PrevEvents.Where(id => !among.Contains(id) && !KnownSettled(p.RoomVersion, id)))
-            .Distinct(StringComparer.Ordinal)
-            .ToArray();
-        var held = await store.GetEventsAsync(prevs, cancellationToken).ConfigureAwait(false);
-        var withState = held.Where(e => !e.IsOutlier).Select(e => e.EventId).ToHashSet(StringComparer.Ordinal);
-        return prevs.Where(id => !withState.Contains(id)).ToArray();
+        var missing = new List<string>();
+        foreach (var room in events.GroupBy(p => p.RoomId, StringComparer.Ordinal))
+        {
+            var prevs = room
+                .SelectMany(p => p.PrevEvents.Where(id => !among.Contains(id) && !KnownSettled(p.RoomVersion, id)))
+                .Distinct(StringComparer.Ordinal)
+                .ToArray();
+            var known = await store.GetKnownEventsAsync(room.Key, prevs, cancellationToken).ConfigureAwait(false);
+            missing.AddRange(prevs.Where(id => !known.TryGetValue(id, out var prev) || !prev.IsHeld || prev.IsOutlier));
+        }
+
+        return missing;
     }
 
     /// <summary>The ids of those <paramref name="pdus"/> that have auth events neither held, nor among them, nor fetched.</summary>
@@ -521,8 +528,13 @@ public sealed partial class PduIngestor(
         IReadOnlyList<Pdu> pdus, IEnumerable<string> fetched, CancellationToken cancellationToken)
     {
         var known = pdus.Select(p => p.EventId).Concat(fetched).ToHashSet(StringComparer.Ordinal);
-        var authIds = pdus.SelectMany(p => p.AuthEvents).Where(id => !known.Contains(id)).Distinct(StringComparer.Ordinal).ToArray();
-        known.UnionWith((await store.GetEventsAsync(authIds, cancellationToken).ConfigureAwait(false)).Select(e => e.EventId));
+        foreach (var room in pdus.GroupBy(p => p.RoomId, StringComparer.Ordinal))
+        {
+            var authIds = room.SelectMany(p => p.AuthEvents).Where(id => !known.Contains(id)).Distinct(StringComparer.Ordinal).ToArray();
+            var held = await store.GetKnownEventsAsync(room.Key, authIds, cancellationToken).ConfigureAwait(false);
+            known.UnionWith(held.Values.Where(e => e.IsHeld).Select(e => e.EventId));
+        }
+
         return pdus.Where(p => p.AuthEvents.Any(id => !known.Contains(id))).Select(p => p.EventId).ToArray();
     }
 

@@ -22,7 +22,7 @@ public sealed class HoleSnapshotFetcher(DagStore store, RemoteRoomReader remote,
     public async Task<HoleSnapshot?> FetchAsync(
         string origin, string roomId, RoomVersion version, string prevEventId, CancellationToken cancellationToken)
     {
-        var prevHeld = (await NotHeldAsync([prevEventId], cancellationToken).ConfigureAwait(false)).Count == 0;
+        var prevHeld = (await NotHeldAsync(roomId, [prevEventId], cancellationToken).ConfigureAwait(false)).Count == 0;
         var prevTask = prevHeld
             ? Task.FromResult<VerifiedEvent?>(null)
             : remote.GetEventAsync(origin, roomId, version, prevEventId, cancellationToken);
@@ -34,7 +34,7 @@ public sealed class HoleSnapshotFetcher(DagStore store, RemoteRoomReader remote,
         }
 
         var wanted = answer.PduIds.Concat(answer.AuthChainIds).Distinct(StringComparer.Ordinal).ToArray();
-        var missing = await NotHeldAsync(wanted, cancellationToken).ConfigureAwait(false);
+        var missing = await NotHeldAsync(roomId, wanted, cancellationToken).ConfigureAwait(false);
         missing.Remove(prevEventId);
         var fetched = new List<VerifiedEvent>();
         if (prev is not null)
@@ -76,14 +76,18 @@ public sealed class HoleSnapshotFetcher(DagStore store, RemoteRoomReader remote,
         }).ConfigureAwait(false);
     }
 
-    private async Task<HashSet<string>> NotHeldAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    // Asks only whether the room holds each event (as an outlier or not), without reading the events.
+    private async Task<HashSet<string>> NotHeldAsync(string roomId, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
         var missing = new HashSet<string>(ids, StringComparer.Ordinal);
         foreach (var chunk in ids.Chunk(LookupChunk))
         {
-            foreach (var held in await store.GetEventsAsync(chunk, cancellationToken).ConfigureAwait(false))
+            foreach (var known in (await store.GetKnownEventsAsync(roomId, chunk, cancellationToken).ConfigureAwait(false)).Values)
             {
-                missing.Remove(held.EventId);
+                if (known.IsHeld)
+                {
+                    missing.Remove(known.EventId);
+                }
             }
         }
 
