@@ -89,13 +89,9 @@ public sealed partial class PduIngestor(
         await Parallel.ForEachAsync(Enumerable.Range(0, pdus.Count), parallel, async (i, token) =>
             results[i] = await VerifyForAdmissionAsync(origin, pdus[i], rooms, token).ConfigureAwait(false)).ConfigureAwait(false);
 
-        var held = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var room in results.Select(r => r.Admitted?.Pdu).OfType<Pdu>().GroupBy(p => p.RoomId, StringComparer.Ordinal))
-        {
-            var known = await store.GetKnownEventsAsync(room.Key, [.. room.Select(p => p.EventId)], cancellationToken).ConfigureAwait(false);
-            held.UnionWith(known.Values.Where(e => e.IsHeld && !e.IsOutlier).Select(e => e.EventId));
-        }
-
+        var held = await HeldAsync(
+            results.Select(r => r.Admitted?.Pdu).OfType<Pdu>().Select(p => (p.RoomId, p.EventId)), withStateOnly: true, cancellationToken)
+            .ConfigureAwait(false);
         for (var i = 0; i < results.Length; i++)
         {
             if (results[i].Admitted is { } admitted && held.Contains(admitted.EventId))
@@ -495,8 +491,25 @@ public sealed partial class PduIngestor(
             return true;
         }
 
-        return (await store.GetKnownEventsAsync(pdu.RoomId, [pdu.EventId], cancellationToken).ConfigureAwait(false))
-            .TryGetValue(pdu.EventId, out var known) && known.IsHeld && !known.IsOutlier;
+        return (await HeldAsync([(pdu.RoomId, pdu.EventId)], withStateOnly: true, cancellationToken).ConfigureAwait(false)).Count == 1;
+    }
+
+    /// <summary>
+    /// Which of the events the rooms hold (with <paramref name="withStateOnly"/>, not as outliers), asked per room
+    /// without reading the events; an id held in another room does not count, as in room versions 1 and 2 the origin
+    /// chooses ids.
+    /// </summary>
+    private async Task<HashSet<string>> HeldAsync(
+        IEnumerable<(string RoomId, string EventId)> events, bool withStateOnly, CancellationToken cancellationToken)
+    {
+        var held = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var room in events.GroupBy(e => e.RoomId, e => e.EventId, StringComparer.Ordinal))
+        {
+            var known = await store.GetKnownEventsAsync(room.Key, [.. room.Distinct(StringComparer.Ordinal)], cancellationToken).ConfigureAwait(false);
+            held.UnionWith(known.Values.Where(e => e.IsHeld && !(withStateOnly && e.IsOutlier)).Select(e => e.EventId));
+        }
+
+        return held;
     }
 
     /// <summary>Whether the cache knows the event as held with state (only trusted where ids are hashes of events,
@@ -509,18 +522,12 @@ public sealed partial class PduIngestor(
     {
         var events = pdus.ToArray();
         var among = events.Select(p => p.EventId).ToHashSet(StringComparer.Ordinal);
-        var missing = new List<string>();
-        foreach (var room in events.GroupBy(p => p.RoomId, StringComparer.Ordinal))
-        {
-            var prevs = room
-                .SelectMany(p => p.PrevEvents.Where(id => !among.Contains(id) && !KnownSettled(p.RoomVersion, id)))
-                .Distinct(StringComparer.Ordinal)
-                .ToArray();
-            var known = await store.GetKnownEventsAsync(room.Key, prevs, cancellationToken).ConfigureAwait(false);
-            missing.AddRange(prevs.Where(id => !known.TryGetValue(id, out var prev) || !prev.IsHeld || prev.IsOutlier));
-        }
-
-        return missing;
+        var prevs = events
+            .SelectMany(p => p.PrevEvents.Where(id => !among.Contains(id) && !KnownSettled(p.RoomVersion, id)).Select(id => (p.RoomId, EventId: id)))
+            .Distinct()
+            .ToArray();
+        var withState = await HeldAsync(prevs, withStateOnly: true, cancellationToken).ConfigureAwait(false);
+        return prevs.Select(p => p.EventId).Where(id => !withState.Contains(id)).Distinct(StringComparer.Ordinal).ToArray();
     }
 
     /// <summary>The ids of those <paramref name="pdus"/> that have auth events neither held, nor among them, nor fetched.</summary>
@@ -528,13 +535,8 @@ public sealed partial class PduIngestor(
         IReadOnlyList<Pdu> pdus, IEnumerable<string> fetched, CancellationToken cancellationToken)
     {
         var known = pdus.Select(p => p.EventId).Concat(fetched).ToHashSet(StringComparer.Ordinal);
-        foreach (var room in pdus.GroupBy(p => p.RoomId, StringComparer.Ordinal))
-        {
-            var authIds = room.SelectMany(p => p.AuthEvents).Where(id => !known.Contains(id)).Distinct(StringComparer.Ordinal).ToArray();
-            var held = await store.GetKnownEventsAsync(room.Key, authIds, cancellationToken).ConfigureAwait(false);
-            known.UnionWith(held.Values.Where(e => e.IsHeld).Select(e => e.EventId));
-        }
-
+        var authEvents = pdus.SelectMany(p => p.AuthEvents.Where(id => !known.Contains(id)).Select(id => (p.RoomId, id))).ToArray();
+        known.UnionWith(await HeldAsync(authEvents, withStateOnly: false, cancellationToken).ConfigureAwait(false));
         return pdus.Where(p => p.AuthEvents.Any(id => !known.Contains(id))).Select(p => p.EventId).ToArray();
     }
 
