@@ -93,14 +93,8 @@ public sealed partial class DagStore
         string roomId, string eventId, StatePosition position, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var state = await StateAtAsync(connection, roomId, eventId, position, cancellationToken).ConfigureAwait(false);
-        if (state is null)
-        {
-            return null;
-        }
-
-        var ids = state.EventIds ??= await eventIds.GetManyAsync(connection, [.. state.Map.Values], cancellationToken).ConfigureAwait(false);
-        return Array.AsReadOnly(ids);
+        var state = await StateAtAsync(connection, roomId, eventId, position, withEventIds: true, cancellationToken).ConfigureAwait(false);
+        return state is null ? null : Array.AsReadOnly(state.EventIds!);
     }
 
     /// <summary>The state before or after <paramref name="eventId"/> as a map, or null as for <see cref="GetStateIdsAsync"/>.</summary>
@@ -108,7 +102,7 @@ public sealed partial class DagStore
         string roomId, string eventId, StatePosition position, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var state = await StateAtAsync(connection, roomId, eventId, position, cancellationToken).ConfigureAwait(false);
+        var state = await StateAtAsync(connection, roomId, eventId, position, withEventIds: true, cancellationToken).ConfigureAwait(false);
         if (state is null)
         {
             return null;
@@ -117,7 +111,7 @@ public sealed partial class DagStore
         var slots = state.Map.Keys.ToArray();
         await interner.LoadSlotsAsync(connection, slots, cancellationToken).ConfigureAwait(false);
         // Keys and values of an unchanged dictionary enumerate in the same order, so the ids line up with the slots.
-        var ids = state.EventIds ??= await eventIds.GetManyAsync(connection, [.. state.Map.Values], cancellationToken).ConfigureAwait(false);
+        var ids = state.EventIds!;
         var result = new Dictionary<StateSlot, string>(slots.Length);
         for (var i = 0; i < slots.Length; i++)
         {
@@ -136,7 +130,7 @@ public sealed partial class DagStore
     {
         ArgumentException.ThrowIfNullOrEmpty(serverName);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var state = await StateAtAsync(connection, roomId, eventId, position, cancellationToken).ConfigureAwait(false);
+        var state = await StateAtAsync(connection, roomId, eventId, position, withEventIds: false, cancellationToken).ConfigureAwait(false);
         if (state is null)
         {
             return null;
@@ -212,8 +206,10 @@ public sealed partial class DagStore
         return graph.AuthChain(nids, includeGiven);
     }
 
+    // With event ids: the state's EventIds are set, taken from the big rows of its chain where they are stored and
+    // looked up for the rest.
     private async Task<ResolvedState?> StateAtAsync(
-        NpgsqlConnection connection, string roomId, string eventId, StatePosition position, CancellationToken cancellationToken)
+        NpgsqlConnection connection, string roomId, string eventId, StatePosition position, bool withEventIds, CancellationToken cancellationToken)
     {
         if (await StateGroupAtAsync(connection, roomId, eventId, position, cancellationToken).ConfigureAwait(false) is not long groupNid)
         {
@@ -222,7 +218,14 @@ public sealed partial class DagStore
 
         var workspace = new StateGroupWorkspace(stateGroups, connection, null);
         await workspace.EnsureChainAsync(groupNid, -1, stopAtResolved: true, cancellationToken).ConfigureAwait(false);
-        return workspace.MaterialiseCommitted(groupNid);
+        var state = workspace.MaterialiseCommitted(groupNid);
+        if (withEventIds && state.EventIds is null)
+        {
+            state.EventIds = await eventIds.GetManyAsync(
+                connection, [.. state.Map.Values], workspace.KnownEventIds(groupNid), cancellationToken).ConfigureAwait(false);
+        }
+
+        return state;
     }
 
     /// <summary>The state group before or after a held, non-outlier event of the room; null otherwise.</summary>

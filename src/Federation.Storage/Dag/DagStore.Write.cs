@@ -42,8 +42,10 @@ public sealed partial class DagStore
             var workspace = new StateGroupWorkspace(stateGroups, connection, null);
             var planner = new WritePlanner(this, workspace, refs, groupNids);
             var plan = await planner.PlanAsync(events, cancellationToken).ConfigureAwait(false);
+            var idsByNid = IdsByNid(refs);
+            await AttachEventIdsAsync(connection, workspace, planner.Derivations, idsByNid, cancellationToken).ConfigureAwait(false);
             var fingerprints = await fingerprinter.ForWriteAsync(
-                connection, workspace, planner.Derivations, IdsByNid(refs), cancellationToken).ConfigureAwait(false);
+                connection, workspace, planner.Derivations, idsByNid, cancellationToken).ConfigureAwait(false);
 
             await using (var batch = new NpgsqlBatch(connection))
             {
@@ -102,6 +104,35 @@ public sealed partial class DagStore
         }
 
         return ids;
+    }
+
+    // Big new rows store their event ids (see StateGroupRow.EventIdsStoredFrom). Every entry of a new row comes from its
+    // delta or from the rows on its parent's chain, so the ids are the write's own, those stored with big rows on that
+    // chain, or (rarely, e.g. a level delta gathering many small deltas) looked up.
+    private async Task AttachEventIdsAsync(
+        NpgsqlConnection connection,
+        StateGroupWorkspace workspace,
+        List<GroupDerivation> derivations,
+        Dictionary<long, string> idsByNid,
+        CancellationToken cancellationToken)
+    {
+        foreach (var derivation in derivations)
+        {
+            var row = workspace.Get(derivation.Nid);
+            if (!row.StoresEventIds)
+            {
+                continue;
+            }
+
+            var known = derivation.Parent is long parent ? workspace.KnownEventIds(parent) ?? [] : [];
+            foreach (var (nid, id) in idsByNid)
+            {
+                known.TryAdd(nid, id);
+            }
+
+            known[StateGroupLevels.Removed] = string.Empty;
+            row.EventIds = await eventIds.GetManyAsync(connection, row.Events, known, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     // After a failure the transaction may be open, aborted or already gone (the error may have been the connection);

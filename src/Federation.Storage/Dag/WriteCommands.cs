@@ -37,7 +37,7 @@ internal static class WriteCommands
         var command = new NpgsqlBatchCommand(WriteSql.WriteAll);
         var p = command.Parameters;
         Param(p, room.Nid);
-        AddGroups(p, groups);
+        AddGroups(p, [.. groups.Where(g => g.EventIds is null)]);
         AddEvents(p, fresh, interner);
         AddEdges(p, fresh, refs);
         AddHolesFound(p, timeline, refs, nowMs);
@@ -81,6 +81,19 @@ internal static class WriteCommands
             {
                 batch.BatchCommands.Add(Sql.Command(WriteSql.InsertExtremities, room.Nid, knownBefore));
             }
+        }
+
+        foreach (var group in groups.Where(g => g.EventIds is not null))
+        {
+            batch.BatchCommands.Add(Sql.Command(
+                WriteSql.InsertGroupWithEventIds,
+                group.Nid,
+                room.Nid,
+                group.Prev,
+                group.Height,
+                group.Slots,
+                group.Events,
+                PackedEventIds.Pack(group.EventIds!)));
         }
 
         if (written.FirstOrDefault(w => w.Event.Pdu.IsCreateEvent) is { } create)

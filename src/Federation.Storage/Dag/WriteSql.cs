@@ -85,6 +85,14 @@ internal static class WriteSql
         SELECT 1
         """;
 
+    /// <summary>A state group big enough to store its event ids (rare: see <c>StateGroupRow.EventIdsStoredFrom</c>);
+    /// smaller groups go through <see cref="WriteAll"/>.</summary>
+    public const string InsertGroupWithEventIds =
+        """
+        INSERT INTO state_groups (state_group_nid, room_nid, prev_state_group_nid, height, slot_nids, event_nids, event_ids)
+        VALUES ($1, $2, $3, $4, $5, $6, $7)
+        """;
+
     /// <summary>Outliers now persisted as timeline events (their stream ordering moves to now).</summary>
     public const string DeOutlier =
         """

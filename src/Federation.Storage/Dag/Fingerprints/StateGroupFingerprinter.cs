@@ -182,7 +182,8 @@ internal sealed class StateGroupFingerprinter(StateDigestCache cache, StateSlotI
     {
         var state = workspace.Materialise(groupNid);
         await interner.LoadSlotsAsync(connection, state.Map.Keys, cancellationToken).ConfigureAwait(false);
-        var ids = state.EventIds ?? await eventIds.GetManyAsync(connection, [.. state.Map.Values], cancellationToken).ConfigureAwait(false);
+        var ids = state.EventIds
+            ?? await eventIds.GetManyAsync(connection, [.. state.Map.Values], workspace.KnownEventIds(groupNid), cancellationToken).ConfigureAwait(false);
         var accumulator = StateAccumulator.Empty();
         var i = 0;
         foreach (var slotNid in state.Map.Keys)

@@ -1,3 +1,4 @@
+using System.Data;
 using Npgsql;
 
 namespace Federation.Storage.Dag.State;
@@ -11,19 +12,20 @@ internal sealed class StateGroupWorkspace(StateGroupCache cache, NpgsqlConnectio
     // Follows prev_state_group_nid from $1 down to height $2 (or the full snapshot), at most $3 rows. Each step is a
     // primary-key probe (LATERAL … LIMIT 1) and the arrays travel in the same pass: as a join, the planner hashed a
     // scan of the whole table at every step when its statistics were behind, which made a cold read of a big room's
-    // state take hundreds of milliseconds.
+    // state take hundreds of milliseconds. The arrays come as array_send bytes (see BinaryBigintArray), and a big row's
+    // event ids with it (state_groups.event_ids).
     private const string LoadChainSql =
         """
         WITH RECURSIVE chain AS (
-            SELECT g.state_group_nid, g.prev_state_group_nid, g.height, g.slot_nids, g.event_nids, 1 AS hops
+            SELECT g.state_group_nid, g.prev_state_group_nid, g.height, g.slot_nids, g.event_nids, g.event_ids, 1 AS hops
             FROM state_groups g WHERE g.state_group_nid = $1
           UNION ALL
-            SELECT g.state_group_nid, g.prev_state_group_nid, g.height, g.slot_nids, g.event_nids, c.hops + 1
+            SELECT g.state_group_nid, g.prev_state_group_nid, g.height, g.slot_nids, g.event_nids, g.event_ids, c.hops + 1
             FROM chain c CROSS JOIN LATERAL (
                 SELECT * FROM state_groups s WHERE s.state_group_nid = c.prev_state_group_nid LIMIT 1) g
             WHERE c.height > $2 AND c.hops <= $3
         )
-        SELECT state_group_nid, prev_state_group_nid, height, slot_nids, event_nids FROM chain
+        SELECT state_group_nid, prev_state_group_nid, height, array_send(slot_nids), array_send(event_nids), event_ids FROM chain
         """;
 
     private readonly Dictionary<long, StateGroupRow> created = [];
@@ -135,6 +137,51 @@ internal sealed class StateGroupWorkspace(StateGroupCache cache, NpgsqlConnectio
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The event ids this workspace already holds for the state of group <paramref name="nid"/>: those stored with the
+    /// big rows on its loaded chain (from the group down, stopping at a row not loaded) and those of a cached
+    /// materialised state met on the way; null when there are none.
+    /// </summary>
+    public Dictionary<long, string>? KnownEventIds(long nid)
+    {
+        Dictionary<long, string>? known = null;
+        for (long? current = nid; current is long groupNid;)
+        {
+            if (cache.TryGetResolved(groupNid, out var resolved) && resolved.EventIds is { } resolvedIds)
+            {
+                known ??= new Dictionary<long, string>(resolvedIds.Length);
+                var i = 0;
+                foreach (var eventNid in resolved.Map.Values)
+                {
+                    known.TryAdd(eventNid, resolvedIds[i++]);
+                }
+
+                break;
+            }
+
+            if (!TryGet(groupNid, out var row))
+            {
+                break;
+            }
+
+            if (row.EventIds is { } ids)
+            {
+                known ??= new Dictionary<long, string>(ids.Length);
+                for (var i = 0; i < ids.Length; i++)
+                {
+                    if (row.Events[i] != StateGroupLevels.Removed)
+                    {
+                        known.TryAdd(row.Events[i], ids[i]);
+                    }
+                }
+            }
+
+            current = row.Prev;
+        }
+
+        return known;
     }
 
     /// <summary>Resolves and remembers the state of a committed group.</summary>
@@ -279,17 +326,21 @@ internal sealed class StateGroupWorkspace(StateGroupCache cache, NpgsqlConnectio
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = nid });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = minHeight });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = StateGroupLevels.MaxChainLength + 1 });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        // Sequential: a big row (two 100k-element arrays and its ids) is read as it arrives, not buffered whole first.
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
         var found = false;
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             found = true;
-            var row = new StateGroupRow(
-                reader.GetInt64(0),
-                reader.IsDBNull(1) ? null : reader.GetInt64(1),
-                reader.GetInt32(2),
-                reader.GetFieldValue<long[]>(3),
-                reader.GetFieldValue<long[]>(4));
+            var groupNid = reader.GetInt64(0);
+            long? prev = reader.IsDBNull(1) ? null : reader.GetInt64(1);
+            var height = reader.GetInt32(2);
+            var slots = BinaryBigintArray.Parse(reader.GetFieldValue<byte[]>(3));
+            var events = BinaryBigintArray.Parse(reader.GetFieldValue<byte[]>(4));
+            var row = new StateGroupRow(groupNid, prev, height, slots, events)
+            {
+                EventIds = reader.IsDBNull(5) ? null : PackedEventIds.Unpack(reader.GetFieldValue<byte[]>(5), events.Length),
+            };
             loaded[row.Nid] = row;
             cache.AddRow(row);
         }
