@@ -154,7 +154,10 @@ public sealed class DagStoreAtomicityTests(PostgresDatabaseFixture database) : D
 
         var waiting = PersistAsync(After(locked["$waits"], "$j"));
         await WaitUntilAsync(async () => await ScalarAsync<long>(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = $1::oid",
+            """
+            SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = $1::oid
+            AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            """,
             (long)(uint)DagStore.RoomLockKey(roomNid)) > 0);
         await PersistAsync(After(free["$goes"], "$j"));
 

@@ -19,8 +19,12 @@ public sealed class DagStoreCrashTests(PostgresDatabaseFixture database) : DagTe
             // Batch 3 has taken the room lock and numbered its ids in an open transaction when the child is killed.
             await child.WaitForAsync("writing 3");
             Assert.Equal(2, child.Committed);
+            // pg_locks lists the whole cluster, where other test classes' databases have rooms of the same nids.
             Assert.Equal(1L, await ScalarAsync<long>(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1::oid AND objid = $2::oid",
+                """
+                SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1::oid AND objid = $2::oid
+                AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                """,
                 (long)(uint)DagStore.RoomLockNamespace,
                 (long)(uint)DagStore.RoomLockKey(await ScalarAsync<long>("SELECT room_nid FROM rooms WHERE room_id = $1", room.RoomId))));
             await child.KillAsync();
