@@ -16,8 +16,8 @@ public sealed class DagStorePreparedPlanTests(PostgresDatabaseFixture database)
     {
         var (_, store) = NewStore(new DagStoreOptions { PlannerStatisticsMinimumEvents = 500 });
         var room = await NewStartedRoomAsync(store);
-        await using var session = new NpgsqlConnection(
-            new NpgsqlConnectionStringBuilder(Database.ConnectionString) { Options = "-c plan_cache_mode=force_generic_plan" }.ConnectionString);
+        // A session set up as the store's are: its prepared statements run their generic plan.
+        await using var session = new NpgsqlConnection(StoreDataSource.ConnectionString(Database.ConnectionString));
         await session.OpenAsync();
         await using (var prepare = new NpgsqlCommand(
             """
