@@ -17,7 +17,7 @@ internal sealed class PlannerStatistics
 {
     private const string AnalyzeSql =
         """
-        ANALYZE events, event_ids, event_json, event_prev_edges, event_auth_edges, forward_extremities,
+        ANALYZE events, event_ids, event_json, event_prev_edges, forward_extremities,
                 state_groups, state_group_digests, state_slots, missing_events
         """;
 

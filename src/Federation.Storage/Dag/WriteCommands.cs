@@ -198,29 +198,42 @@ internal static class WriteCommands
         Param(p, redacted);
     }
 
-    // $24–$27: prev edges then auth edges of the new events (a target named twice is stored once).
+    // $24–$27: prev edges of the new events as (event, prev) pairs, then their auth events flat with each event's count
+    // (stored on the event row). A target named twice is stored once.
     private static void AddEdges(NpgsqlParameterCollection p, List<WrittenEvent> fresh, Dictionary<string, EventRef> refs)
     {
-        foreach (var targets in new Func<WrittenEvent, IReadOnlyList<string>>[] { w => w.Event.Pdu.PrevEvents, w => w.Event.Pdu.AuthEvents })
+        var from = new List<long>(fresh.Count * 2);
+        var to = new List<long>(fresh.Count * 2);
+        var auth = new List<long>(fresh.Count * 4);
+        var authCounts = new int[fresh.Count];
+        for (var e = 0; e < fresh.Count; e++)
         {
-            var from = new List<long>(fresh.Count * 2);
-            var to = new List<long>(fresh.Count * 2);
-            foreach (var w in fresh)
+            var w = fresh[e];
+            var prevs = w.Event.Pdu.PrevEvents;
+            for (var i = 0; i < prevs.Count; i++)
             {
-                var list = targets(w);
-                for (var i = 0; i < list.Count; i++)
+                if (!Contains(prevs, i, prevs[i]))
                 {
-                    if (!Contains(list, i, list[i]))
-                    {
-                        from.Add(w.Nid);
-                        to.Add(refs[list[i]].Nid);
-                    }
+                    from.Add(w.Nid);
+                    to.Add(refs[prevs[i]].Nid);
                 }
             }
 
-            Param(p, from.ToArray());
-            Param(p, to.ToArray());
+            var authEvents = w.Event.Pdu.AuthEvents;
+            for (var i = 0; i < authEvents.Count; i++)
+            {
+                if (!Contains(authEvents, i, authEvents[i]))
+                {
+                    auth.Add(refs[authEvents[i]].Nid);
+                    authCounts[e]++;
+                }
+            }
         }
+
+        Param(p, from.ToArray());
+        Param(p, to.ToArray());
+        Param(p, auth.ToArray());
+        Param(p, authCounts);
     }
 
     // Outliers now persisted as timeline events, and holes filled by events that were referenced before this write.

@@ -38,7 +38,8 @@ internal static class WriteSql
     /// <summary>
     /// What every batch writes, as one statement of data-modifying CTEs (parsed, planned and executed once instead of
     /// ten statements): state groups (jagged arrays passed flat with offsets), events in batch order (their stream
-    /// orderings follow it), JSON, edges, holes found, extremities removed and added. The parts cannot see each
+    /// orderings follow it) with their auth events (passed flat with each event's count), JSON, prev edges, holes
+    /// found, extremities removed and added. The parts cannot see each
     /// other's rows, so the caller works out holes and the in-batch children of extremity candidates itself; the
     /// candidates added here are ids this write numbered, which no stored event can name yet (candidates known before
     /// go through <see cref="InsertExtremities"/>). Rare work (<see cref="DeOutlier"/>, <see cref="DeleteFilledHoles"/>)
@@ -59,11 +60,14 @@ internal static class WriteSql
         ),
         new_events AS (
             INSERT INTO events (event_nid, room_nid, type_nid, slot_nid, sender, depth, origin_server_ts, status,
-                                rejection_reason, outlier, backfilled, membership, state_before_group, state_after_group)
-            SELECT n, $1, t, s, se, d, ts, st, rr, o, b, m, bg, ag
-            FROM unnest($9::bigint[], $10::integer[], $11::bigint[], $12::text[], $13::bigint[], $14::bigint[], $15::smallint[],
-                        $16::text[], $17::boolean[], $18::boolean[], $19::text[], $20::bigint[], $21::bigint[])
-                 WITH ORDINALITY AS u(n, t, s, se, d, ts, st, rr, o, b, m, bg, ag, ord)
+                                rejection_reason, outlier, backfilled, membership, state_before_group, state_after_group,
+                                auth_event_nids)
+            SELECT n, $1, t, s, se, d, ts, st, rr, o, b, m, bg, ag, ($26::bigint[])[ae - al + 1:ae]
+            FROM (SELECT *, (sum(al) OVER (ORDER BY ord))::integer AS ae
+                  FROM unnest($9::bigint[], $10::integer[], $11::bigint[], $12::text[], $13::bigint[], $14::bigint[],
+                              $15::smallint[], $16::text[], $17::boolean[], $18::boolean[], $19::text[], $20::bigint[],
+                              $21::bigint[], $27::integer[])
+                       WITH ORDINALITY AS u(n, t, s, se, d, ts, st, rr, o, b, m, bg, ag, al, ord)) AS u
             ORDER BY ord
         ),
         json AS (
@@ -71,9 +75,6 @@ internal static class WriteSql
         ),
         prev_edges AS (
             INSERT INTO event_prev_edges (event_nid, prev_event_nid) SELECT * FROM unnest($24::bigint[], $25::bigint[])
-        ),
-        auth_edges AS (
-            INSERT INTO event_auth_edges (event_nid, auth_event_nid) SELECT * FROM unnest($26::bigint[], $27::bigint[])
         ),
         holes_found AS (
             INSERT INTO missing_events (event_nid, room_nid, discovered_ts)

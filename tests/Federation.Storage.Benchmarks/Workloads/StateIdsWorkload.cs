@@ -15,7 +15,7 @@ internal static class StateIdsWorkload
     private const string DagBytesSql =
         """
         SELECT sum(pg_total_relation_size(t))::bigint FROM unnest(ARRAY['events', 'event_ids', 'event_json', 'event_prev_edges',
-            'event_auth_edges', 'state_groups', 'state_slots', 'forward_extremities', 'missing_events']) AS t
+            'state_groups', 'state_slots', 'forward_extremities', 'missing_events']) AS t
         """;
 
     public static async Task<JsonObject> RunAsync(bool quick)

@@ -90,6 +90,28 @@ public sealed class DagStoreRoundTripTests(PostgresDatabaseFixture database) : D
     }
 
     [Fact]
+    public async Task Auth_events_are_stored_on_the_event_row_in_their_order_each_once()
+    {
+        var room = await NewStartedRoomAsync();
+        room.Message("$m", Alice, ["$j"], ["$j", "$c", "$j"]);
+        room.Message("$n", Alice, ["$m"], ["$c", "$j"]);
+
+        await PersistAsync(After(room["$m"], "$j"), After(room["$n"], "$m"));
+
+        Assert.Equal(
+            "$m:$j,$c|$n:$c,$j",
+            await ScalarAsync<string>(
+                """
+                SELECT string_agg(i.event_id || ':' || (
+                    SELECT string_agg(a.event_id, ',' ORDER BY n.ord)
+                    FROM unnest(e.auth_event_nids) WITH ORDINALITY AS n(nid, ord) JOIN event_ids a ON a.event_nid = n.nid), '|' ORDER BY i.event_id)
+                FROM event_ids i JOIN events e USING (event_nid)
+                WHERE i.event_id IN ('$m', '$n') AND e.room_nid = (SELECT room_nid FROM rooms WHERE room_id = $1)
+                """,
+                room.RoomId));
+    }
+
+    [Fact]
     public async Task Persisting_an_event_again_skips_it_and_a_known_outlier_is_de_outliered()
     {
         var room = await NewStartedRoomAsync();

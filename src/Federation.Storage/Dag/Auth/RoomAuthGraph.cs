@@ -13,8 +13,7 @@ internal sealed class RoomAuthGraph(long roomNid)
 {
     private const string RefreshSql =
         """
-        SELECT e.event_nid, e.stream_ordering, i.event_id, coalesce(e.slot_nid, 0),
-               coalesce((SELECT array_agg(a.auth_event_nid) FROM event_auth_edges a WHERE a.event_nid = e.event_nid), '{}')
+        SELECT e.event_nid, e.stream_ordering, i.event_id, coalesce(e.slot_nid, 0), e.auth_event_nids
         FROM events e JOIN event_ids i USING (event_nid)
         WHERE e.room_nid = $1 AND e.stream_ordering > $2
         """;
