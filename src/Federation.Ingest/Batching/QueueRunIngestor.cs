@@ -135,7 +135,7 @@ public sealed partial class QueueRunIngestor(
             return null;
         }
 
-        var stateBefore = await StateCalculator.ResolveWithAsync(pdu.RoomVersion, prevStates, source, cancellationToken).ConfigureAwait(false);
+        var stateBefore = await state.ResolveWithAsync(pdu.RoomVersion, prevStates, source, cancellationToken).ConfigureAwait(false);
         var outcome = own.IsAccepted ? await auth.AgainstStateAsync(pdu, stateBefore, cancellationToken).ConfigureAwait(false) : own;
         if (outcome.IsAccepted && !run.Extremities.ToHashSet(StringComparer.Ordinal).SetEquals(pdu.PrevEvents))
         {
@@ -148,7 +148,7 @@ public sealed partial class QueueRunIngestor(
                 }
             }
 
-            var current = await StateCalculator.ResolveWithAsync(pdu.RoomVersion, states, source, cancellationToken).ConfigureAwait(false);
+            var current = await state.ResolveWithAsync(pdu.RoomVersion, states, source, cancellationToken).ConfigureAwait(false);
             var againstCurrent = await auth.AgainstStateAsync(pdu, current, cancellationToken).ConfigureAwait(false);
             if (!againstCurrent.IsAccepted)
             {

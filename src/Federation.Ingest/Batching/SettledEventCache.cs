@@ -9,7 +9,8 @@ namespace Federation.Ingest.Batching;
 /// an event is stored with state (only outliers are ever rewritten, and they are never put here), so the cache is right
 /// whatever other processes write. States are keyed by room and event, as ids chosen by the origin (room versions 1
 /// and 2) may repeat another room's; events are only ever looked up by id, like the store's own lookup. Bounded: it forgets
-/// the least recently used half of its events (and of its states) at a time.
+/// the least recently used half of its events (and of its states) at a time. It also remembers recent resolutions of
+/// such states (<see cref="StateCalculator.ResolveWithAsync"/>), forgotten whenever outliers are de-outliered.
 /// Outliers are kept apart, as their status changes when they become timeline events: the store says when it does
 /// that (<see cref="DagStore.EventsDeOutliered"/>), and they are forgotten then. A process sharing the database that
 /// de-outliers one is not heard; what stays here is the status the outlier had, until forgotten by age.
@@ -20,10 +21,12 @@ public sealed class SettledEventCache
     private const int EventsPerGeneration = 32_768;
     private const int StatesPerGeneration = 2_048;
     private const int OutliersPerGeneration = 8_192;
+    private const int ResolutionsPerGeneration = 128;
 
     private readonly GenerationalMap<string, EventLookup> _events = new(EventsPerGeneration, StringComparer.Ordinal);
     private readonly GenerationalMap<(string RoomId, string EventId), RoomState> _statesAfter = new(StatesPerGeneration);
     private readonly GenerationalMap<string, EventLookup> _outliers = new(OutliersPerGeneration, StringComparer.Ordinal);
+    private GenerationalMap<ResolutionKey, RoomState> _resolutions = new(ResolutionsPerGeneration);
 
     public SettledEventCache()
     {
@@ -39,6 +42,9 @@ public sealed class SettledEventCache
             {
                 _outliers.Remove(eventId);
             }
+
+            // A resolution may have read them as outliers, with the status they had then.
+            Volatile.Write(ref _resolutions, new(ResolutionsPerGeneration));
         };
     }
 
@@ -57,4 +63,10 @@ public sealed class SettledEventCache
 
     /// <summary>Keeps the state after an event held with state.</summary>
     public void AddStateAfter(string roomId, string eventId, RoomState state) => _statesAfter.Set((roomId, eventId), state);
+
+    /// <summary>The resolution of exactly these state objects, when made before.</summary>
+    internal bool TryGetResolution(ResolutionKey key, out RoomState resolved) => Volatile.Read(ref _resolutions).TryGetValue(key, out resolved!);
+
+    /// <summary>Keeps a resolution of states built from settled events.</summary>
+    internal void AddResolution(ResolutionKey key, RoomState resolved) => Volatile.Read(ref _resolutions).Set(key, resolved);
 }

@@ -111,8 +111,11 @@ public sealed class StateCalculator(DagStore store, SettledEventCache? cache = n
             : new BatchEventSource(store, cache, pending ?? NothingPending);
     }
 
-    /// <summary>Resolves state maps with the events of <paramref name="events"/>.</summary>
-    public static async Task<RoomState> ResolveWithAsync(
+    /// <summary>
+    /// Resolves state maps with the events of <paramref name="events"/>. With a cache, a resolution of the same state
+    /// objects made before is reused: the soft-fail check of each message after a fork resolves the same states.
+    /// </summary>
+    public async Task<RoomState> ResolveWithAsync(
         RoomVersion version, IReadOnlyList<RoomState> states, IEventSource events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(states);
@@ -133,11 +136,33 @@ public sealed class StateCalculator(DagStore store, SettledEventCache? cache = n
             return distinct[0];
         }
 
+        if (cache is null)
+        {
+            return await ResolveDistinctAsync(version, distinct, events, cancellationToken).ConfigureAwait(false);
+        }
+
+        var key = new ResolutionKey(version, distinct);
+        if (!cache.TryGetResolution(key, out var resolved))
+        {
+            resolved = await ResolveDistinctAsync(version, distinct, events, cancellationToken).ConfigureAwait(false);
+            cache.AddResolution(key, resolved);
+        }
+
+        return resolved;
+    }
+
+    private static async Task<RoomState> ResolveDistinctAsync(
+        RoomVersion version, IReadOnlyList<RoomState> distinct, IEventSource events, CancellationToken cancellationToken)
+    {
         var sets = distinct
             .Select(s => (IReadOnlyDictionary<StateKey, string>)s.Entries.ToDictionary(e => new StateKey(e.Key.Type, e.Key.StateKey), e => e.Value))
             .ToList();
         var resolved = await StateResolver.ResolveAsync(version, events, sets, cancellationToken).ConfigureAwait(false);
-        return new RoomState(resolved.ToDictionary(e => new StateSlot(e.Key.Type, e.Key.Key), e => e.Value));
+        var state = new RoomState(resolved.ToDictionary(e => new StateSlot(e.Key.Type, e.Key.Key), e => e.Value));
+
+        // Often one of the inputs (the newest state after a stale fork): sharing it keeps one copy, and later
+        // comparisons with it stop at reference equality.
+        return distinct.FirstOrDefault(input => input.SameEntriesAs(state)) ?? state;
     }
 
     private static List<RoomState> Distinct(IReadOnlyList<RoomState> states)
