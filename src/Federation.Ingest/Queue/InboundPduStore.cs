@@ -9,7 +9,9 @@ namespace Federation.Ingest.Queue;
 
 /// <summary>
 /// The inbound queue in Postgres: PDUs admitted by <c>/send</c>, processed per room in arrival order by whichever
-/// server process holds the room's queue lock. Rows survive restarts; duplicates of a queued event are ignored.
+/// server process holds the room's queue lock. Rows survive restarts; duplicates of a queued event are ignored. The
+/// JSON of the rows this instance inserts is also handed to its own leases in memory (<see cref="InboundHandOff"/>), so
+/// that the common case, the process that admitted the events processing them, neither reads nor parses it again.
 /// </summary>
 public sealed class InboundPduStore(NpgsqlDataSource dataSource, TimeProvider time)
 {
@@ -24,12 +26,16 @@ public sealed class InboundPduStore(NpgsqlDataSource dataSource, TimeProvider ti
         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bytea[], $6::boolean[],
                              $7::bytea[], $8::bytea[], $9::bigint[], $10::bigint[])
         ON CONFLICT (room_id, event_id) DO NOTHING
+        RETURNING id, room_id, event_id
         """;
 
     private const string RoomsSql =
         "SELECT room_id FROM inbound_pdus GROUP BY room_id ORDER BY min(id) LIMIT $1";
 
     private const string CountSql = "SELECT count(*) FROM inbound_pdus WHERE room_id = $1";
+
+    /// <summary>The JSON of the rows this instance queued, for its own leases.</summary>
+    internal InboundHandOff HandOff { get; init; } = new();
 
     /// <summary>Queues admitted events; those already queued are left as they are.</summary>
     public Task EnqueueAsync(IReadOnlyList<(string Origin, VerifiedEvent Event)> admitted, CancellationToken cancellationToken) =>
@@ -50,19 +56,21 @@ public sealed class InboundPduStore(NpgsqlDataSource dataSource, TimeProvider ti
             return;
         }
 
+        // One copy per room and event, so that each inserted row names the copy it holds.
+        var queued = admitted.DistinctBy(a => (a.Event.Pdu.RoomId, a.Event.EventId)).ToList();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         await using var command = dataSource.CreateCommand(EnqueueSql);
-        command.Parameters.Add(new NpgsqlParameter { Value = admitted.Select(a => a.Event.Pdu.RoomId).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = admitted.Select(a => a.Event.EventId).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = admitted.Select(a => a.Origin).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = admitted.Select(_ => now).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = queued.Select(a => a.Event.Pdu.RoomId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = queued.Select(a => a.Event.EventId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = queued.Select(a => a.Origin).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = queued.Select(_ => now).ToArray() });
         command.Parameters.Add(new NpgsqlParameter
         {
-            Value = admitted.Select(a => CanonicalJson.Encode(a.Event.Pdu.Json)).ToArray(),
+            Value = queued.Select(a => CanonicalJson.Encode(a.Event.Pdu.Json)).ToArray(),
             NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea,
         });
-        command.Parameters.Add(new NpgsqlParameter { Value = admitted.Select(a => a.Event.Redacted is not null).ToArray() });
-        var claimed = admitted.Select(a => claims?.GetValueOrDefault(a.Event.EventId)).ToArray();
+        command.Parameters.Add(new NpgsqlParameter { Value = queued.Select(a => a.Event.Redacted is not null).ToArray() });
+        var claimed = queued.Select(a => claims?.GetValueOrDefault(a.Event.EventId)).ToArray();
         command.Parameters.Add(new NpgsqlParameter
         {
             Value = claimed.Select(c => c?.Before?.ToBytes()).ToArray(),
@@ -83,7 +91,14 @@ public sealed class InboundPduStore(NpgsqlDataSource dataSource, TimeProvider ti
             Value = claimed.Select(c => c?.CountAfter).ToArray(),
             NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint,
         });
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        var byKey = queued.ToDictionary(a => (a.Event.Pdu.RoomId, a.Event.EventId), a => a.Event.Pdu.Json);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // Only rows inserted come back: an event already queued keeps its queued copy, which may differ (another
+            // origin, or a redacted copy), and is read back when processed.
+            HandOff.Remember(reader.GetInt64(0), byKey[(reader.GetString(1), reader.GetString(2))]);
+        }
     }
 
     /// <summary>Rooms with queued events, the longest waiting first.</summary>
@@ -123,7 +138,7 @@ public sealed class InboundPduStore(NpgsqlDataSource dataSource, TimeProvider ti
             command.Parameters.Add(new NpgsqlParameter { Value = roomId });
             if ((bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
             {
-                return new RoomLease(connection, roomId, version);
+                return new RoomLease(connection, roomId, version, HandOff);
             }
         }
         catch

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Federation.Ingest.Queue;
 using Federation.Ingest.Remote;
+using Federation.Protocol.Events;
 using Federation.Storage.Dag;
 using Federation.Testing.Homeservers;
 using Federation.Testing.Postgres;
@@ -55,6 +56,53 @@ public sealed class InboundQueueTests(PostgresDatabaseFixture database)
     }
 
     [Fact]
+    public async Task An_event_pushed_while_its_room_is_busy_is_processed_from_the_copy_queued_in_memory()
+    {
+        using var client = Server.CreateClient();
+        var gap = Room.Message("@alice:remote.test", "in the gap");
+        var latest = Room.Message("@alice:remote.test", "latest");
+        var pushed = Room.Message("@alice:remote.test", "pushed while busy");
+        var queuedElsewhere = Room.Message("@alice:remote.test", "queued by another process");
+        var missingEventsAsked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answerMissingEvents = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Remote.Handle("POST", "/_matrix/federation/v1/get_missing_events/" + Room.RoomId, async _ =>
+        {
+            missingEventsAsked.SetResult();
+            await answerMissingEvents.Task;
+            return Microsoft.AspNetCore.Http.Results.Json(new { events = new[] { JsonNode.Parse(gap.Json.GetRawText()) } });
+        });
+        await SendAsync(client, "busy1", latest);
+        await missingEventsAsked.Task;
+
+        // The worker is held up by the gap of the first event; the next two wait in the queue meanwhile.
+        await SendAsync(client, "busy2", pushed);
+        await using var dataSource = NpgsqlDataSource.Create(_database.ConnectionString);
+        await new InboundPduStore(dataSource, TimeProvider.System).EnqueueAsync(
+            [("remote.test", new VerifiedEvent(queuedElsewhere, null))], CancellationToken.None);
+        await using (var mark = dataSource.CreateCommand(
+            """
+            UPDATE inbound_pdus
+            SET event_json = convert_to(jsonb_set(convert_from(event_json, 'UTF8')::jsonb, '{unsigned}', '{"read_back": true}')::text, 'UTF8')
+            WHERE room_id = $1 AND event_id = ANY ($2)
+            """))
+        {
+            mark.Parameters.Add(new NpgsqlParameter { Value = Room.RoomId });
+            mark.Parameters.Add(new NpgsqlParameter { Value = new[] { pushed.EventId, queuedElsewhere.EventId } });
+            Assert.Equal(2, await mark.ExecuteNonQueryAsync());
+        }
+
+        answerMissingEvents.SetResult();
+        await QueueDrainedAsync();
+
+        var fromMemory = (await Stored(pushed.EventId))!;
+        var readBack = (await Stored(queuedElsewhere.EventId))!;
+        Assert.Equal(EventStatus.Accepted, fromMemory.Status);
+        Assert.Equal(EventStatus.Accepted, readBack.Status);
+        Assert.False(fromMemory.Pdu.Json.TryGetProperty("unsigned", out _));
+        Assert.True(readBack.Pdu.Json.GetProperty("unsigned").GetProperty("read_back").GetBoolean());
+    }
+
+    [Fact]
     public async Task Events_queued_before_a_restart_are_processed_when_the_server_starts()
     {
         var first = Room.Message("@alice:remote.test", "queued before the crash");
@@ -91,5 +139,13 @@ public sealed class InboundQueueTests(PostgresDatabaseFixture database)
         await QueueDrainedAsync();
 
         Assert.Equal(EventStatus.Accepted, (await Stored(message.EventId))!.Status);
+    }
+
+    private async Task SendAsync(HttpClient client, string txnId, Pdu pdu)
+    {
+        var body = new JsonObject { ["origin"] = "remote.test", ["pdus"] = new JsonArray(JsonNode.Parse(pdu.Json.GetRawText())) };
+        var response = await Remote.SendSignedAsync(
+            client, client.BaseAddress!, "test.example", HttpMethod.Put, "/_matrix/federation/v1/send/" + txnId, body.ToJsonString());
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 }

@@ -53,6 +53,34 @@ public sealed class GenerationalMapTests
         Assert.Equal(3, value);
     }
 
+    [Fact]
+    public void Weighed_entries_fill_a_generation_by_their_weight()
+    {
+        var map = new GenerationalMap<string, int>(generationSize: 10, StringComparer.Ordinal, weigh: value => value);
+        map.Set("heavy", 9);
+        map.Set("light", 1);
+        map.Set("next", 10);
+
+        // "heavy" and "light" filled one generation, "next" alone the following one: the first has been forgotten.
+        Assert.False(map.TryGetValue("heavy", out _));
+        Assert.False(map.TryGetValue("light", out _));
+        Assert.True(map.TryGetValue("next", out _));
+    }
+
+    [Fact]
+    public void A_peeked_entry_stays_old_and_ages_out_with_its_generation()
+    {
+        var map = new GenerationalMap<string, int>(generationSize: 2, StringComparer.Ordinal);
+        SetMany(map, "a", 2);
+
+        Assert.True(map.TryPeek("a1", out var value));
+        Assert.Equal(1, value);
+        SetMany(map, "b", 2);
+
+        Assert.False(map.TryPeek("a1", out _));
+        Assert.True(map.TryPeek("b1", out _));
+    }
+
     private static void SetMany(GenerationalMap<string, int> map, string prefix, int count, int from = 1)
     {
         for (var i = from; i < from + count; i++)
