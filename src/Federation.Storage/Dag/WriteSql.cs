@@ -10,16 +10,21 @@ internal static class WriteSql
     public const string LockRoom = "SELECT pg_advisory_xact_lock($1, $2)";
 
     // Numbers every id the batch mentions (its events, their prev and auth events, events its states name) in the room,
-    // creating event_ids rows for ids never seen (holes), and reports what is held of each. Each id is looked up with
-    // its own index probe (LATERAL … LIMIT 1): as a join, the planner hashed a sequential scan of the whole event_ids
-    // table whenever its statistics lagged behind the table's growth, so a write cost grew with the database.
+    // creating event_ids rows for ids never seen (holes), and reports what is held of each. Each id is looked up, with
+    // its event, by its own index probes (LATERAL … LIMIT 1): as joins, the prepared statement's generic plan hashed a
+    // sequential scan of event_ids or events whenever it was made while the table was small, so a write cost grew
+    // with the database.
     public const string ResolveIds =
         """
         WITH wanted AS (SELECT DISTINCT w AS event_id FROM unnest($2::text[]) AS w),
         existing AS (
-            SELECT x.event_nid, w.event_id
+            SELECT w.event_id, x.*
             FROM wanted w
-            CROSS JOIN LATERAL (SELECT i.event_nid FROM event_ids i WHERE i.event_id = w.event_id AND i.room_nid = $1 LIMIT 1) x
+            CROSS JOIN LATERAL (
+                SELECT i.event_nid, e.event_nid IS NOT NULL AS held, e.outlier, e.status, e.state_before_group, e.state_after_group
+                FROM event_ids i LEFT JOIN events e ON e.event_nid = i.event_nid
+                WHERE i.event_id = w.event_id AND i.room_nid = $1
+                LIMIT 1) x
         ),
         inserted AS (
             INSERT INTO event_ids (room_nid, event_id)
@@ -27,8 +32,7 @@ internal static class WriteSql
             ORDER BY w.event_id
             RETURNING event_nid, event_id
         )
-        SELECT x.event_id, x.event_nid, e.event_nid IS NOT NULL, e.outlier, e.status, e.state_before_group, e.state_after_group, true
-        FROM existing x LEFT JOIN events e ON e.event_nid = x.event_nid
+        SELECT event_id, event_nid, held, outlier, status, state_before_group, state_after_group, true FROM existing
         UNION ALL
         SELECT event_id, event_nid, false, NULL, NULL, NULL, NULL, false FROM inserted
         """;
