@@ -63,9 +63,13 @@ public sealed partial class QueueRunIngestor(
 
         var roomId = first.RoomId;
         var candidates = events.TakeWhile(e => e.Pdu.RoomId == roomId).ToList();
+
+        // Auth events only need to be held: those the cache holds with state are not asked about. Prev events must be
+        // accepted, which the cache does not tell apart from soft-failed, and the events themselves must be new.
         var ids = candidates
-            .SelectMany(e => e.Pdu.PrevEvents.Concat(e.Pdu.AuthEvents).Append(e.EventId).Append(ImpliedCreateId(e.Pdu)))
-            .OfType<string>()
+            .SelectMany(e => e.Pdu.AuthEvents.Append(ImpliedCreateId(e.Pdu)).OfType<string>().Where(id => !cache.TryGetEvent(id, out _))
+                .Concat(e.Pdu.PrevEvents)
+                .Append(e.EventId))
             .Distinct(StringComparer.Ordinal)
             .ToArray();
         var known = await store.GetKnownEventsAsync(roomId, ids, cancellationToken).ConfigureAwait(false);
@@ -75,7 +79,7 @@ public sealed partial class QueueRunIngestor(
         var auth = new AuthChecks(source);
         foreach (var candidate in candidates)
         {
-            if (!IsSimple(candidate.Pdu, known, run.Pending)
+            if (!IsSimple(candidate.Pdu, known, run.Pending, cache)
                 || await DecideAsync(candidate, run, auth, source, cancellationToken).ConfigureAwait(false) is not { } decided)
             {
                 break;
@@ -178,9 +182,9 @@ public sealed partial class QueueRunIngestor(
     /// <summary>
     /// Whether nothing remote, and nothing the batch cannot follow in memory, is needed: the event is new to the store,
     /// its prevs are accepted with state (held, or decided earlier in the run, which then only holds accepted events),
-    /// and its auth events are held or decided.
+    /// and its auth events are held (by the store or the cache) or decided.
     /// </summary>
-    private static bool IsSimple(Pdu pdu, IReadOnlyDictionary<string, KnownEvent> known, Dictionary<string, Pdu> pending)
+    private static bool IsSimple(Pdu pdu, IReadOnlyDictionary<string, KnownEvent> known, Dictionary<string, Pdu> pending, SettledEventCache cache)
     {
         if (pdu.PrevEvents.Count == 0 || known.ContainsKey(pdu.EventId) || pending.ContainsKey(pdu.EventId))
         {
@@ -197,7 +201,7 @@ public sealed partial class QueueRunIngestor(
         }
 
         return pdu.AuthEvents.Append(ImpliedCreateId(pdu)).OfType<string>()
-            .All(id => pending.ContainsKey(id) || (known.TryGetValue(id, out var held) && held.IsHeld));
+            .All(id => pending.ContainsKey(id) || (known.TryGetValue(id, out var held) ? held.IsHeld : cache.TryGetEvent(id, out _)));
     }
 
     private static string? ImpliedCreateId(Pdu pdu) => pdu.RoomVersion.RoomIdIsCreateEventHash ? "$" + pdu.RoomId[1..] : null;
