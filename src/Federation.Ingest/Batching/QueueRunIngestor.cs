@@ -18,7 +18,8 @@ namespace Federation.Ingest.Batching;
 /// decisions, and persists the run in one write. The forward extremities are followed in memory by the store's rule,
 /// which for such a run (new events, accepted prevs) is: an accepted event replaces its prevs. A run ends after an
 /// event that is not accepted, and before any event the one-at-a-time path must handle; it is dropped unpersisted
-/// (and the queue's events go one at a time) when someone else wrote to the room meanwhile. It also ends after an
+/// (and the queue's events go one at a time) when someone else wrote to the room meanwhile: the write itself checks,
+/// under the room's lock, that the extremities are still those the run started from. It also ends after an
 /// accepted state event while the room has several extremities, so that stale ones are pruned
 /// (<see cref="ExtremityPruner"/>) before the next run pays the soft-fail check against them. The events pulled to fill
 /// a gap go through the same runs (<see cref="ProcessPulledRunAsync"/>), without that ending and pruning, as their
@@ -93,12 +94,11 @@ public sealed partial class QueueRunIngestor(
         }
 
         if (run.Decided.Count == 0
-            || !(await store.GetForwardExtremitiesAsync(roomId, cancellationToken).ConfigureAwait(false)).SequenceEqual(extremitiesAtStart, StringComparer.Ordinal))
+            || await store.PersistEventsIfExtremitiesAsync([.. run.Decided.Select(d => d.Entry)], extremitiesAtStart, cancellationToken)
+                .ConfigureAwait(false) is null)
         {
             return [];
         }
-
-        await store.PersistEventsAsync([.. run.Decided.Select(d => d.Entry)], cancellationToken).ConfigureAwait(false);
         foreach (var (entry, outcome, stateAfter) in run.Decided)
         {
             cache.AddEvent(entry.Pdu.EventId, new(entry.Pdu, entry.Status == EventStatus.Rejected));

@@ -14,7 +14,24 @@ public sealed partial class DagStore
     /// </summary>
     /// <exception cref="ArgumentException">The batch mixes rooms, repeats an event, or an entry is inconsistent.</exception>
     /// <exception cref="InvalidOperationException">A state refers to an event the store does not hold (with state).</exception>
-    public async Task<PersistResult> PersistEventsAsync(IReadOnlyList<EventToPersist> events, CancellationToken cancellationToken = default)
+    public async Task<PersistResult> PersistEventsAsync(IReadOnlyList<EventToPersist> events, CancellationToken cancellationToken = default) =>
+        (await PersistAsync(events, expectedExtremities: null, cancellationToken).ConfigureAwait(false))!;
+
+    /// <summary>
+    /// As <see cref="PersistEventsAsync"/>, provided the room's forward extremities are still exactly
+    /// <paramref name="expectedExtremities"/> (checked under the room's write lock, in the write's first round trip):
+    /// for a writer that decided the events against the room as it was then.
+    /// </summary>
+    /// <returns>What was written; null when the extremities had changed, and nothing was.</returns>
+    public Task<PersistResult?> PersistEventsIfExtremitiesAsync(
+        IReadOnlyList<EventToPersist> events, IReadOnlyCollection<string> expectedExtremities, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(expectedExtremities);
+        return PersistAsync(events, expectedExtremities.ToHashSet(StringComparer.Ordinal), cancellationToken);
+    }
+
+    private async Task<PersistResult?> PersistAsync(
+        IReadOnlyList<EventToPersist> events, HashSet<string>? expectedExtremities, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
         if (events.Count == 0)
@@ -35,9 +52,15 @@ public sealed partial class DagStore
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var (refs, groupNids) = await LockAndResolveAsync(
-                connection, room, WriteBatchValidation.IdsOf(events), WriteBatchValidation.GroupBudget(events), cancellationToken)
+            var resolved = await LockAndResolveAsync(
+                connection, room, WriteBatchValidation.IdsOf(events), WriteBatchValidation.GroupBudget(events), expectedExtremities, cancellationToken)
                 .ConfigureAwait(false);
+            if (resolved is not var (refs, groupNids))
+            {
+                await RollBackQuietlyAsync(connection).ConfigureAwait(false);
+                return null;
+            }
+
 
             var workspace = new StateGroupWorkspace(stateGroups, connection, null);
             var planner = new WritePlanner(this, workspace, refs, groupNids);
@@ -159,16 +182,23 @@ public sealed partial class DagStore
         }
     }
 
-    private static async Task<(Dictionary<string, EventRef> Refs, long[] GroupNids)> LockAndResolveAsync(
+    // Null when the room's extremities are not the expected ones.
+    private static async Task<(Dictionary<string, EventRef> Refs, long[] GroupNids)?> LockAndResolveAsync(
         NpgsqlConnection connection,
         RoomRef room,
         string[] ids,
         int groupBudget,
+        HashSet<string>? expectedExtremities,
         CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(new NpgsqlBatchCommand(WriteSql.Begin));
         batch.BatchCommands.Add(Sql.Command(WriteSql.LockRoom, RoomLockNamespace, RoomLockKey(room.Nid)));
+        if (expectedExtremities is not null)
+        {
+            batch.BatchCommands.Add(Sql.Command(SelectExtremitiesSql, room.Nid));
+        }
+
         batch.BatchCommands.Add(Sql.Command(WriteSql.ResolveIds, room.Nid, ids));
         if (groupBudget > 0)
         {
@@ -182,6 +212,21 @@ public sealed partial class DagStore
         // BEGIN returns no rows, so the reader starts at the lock's result.
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        if (expectedExtremities is not null)
+        {
+            var extremities = new HashSet<string>(StringComparer.Ordinal);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                extremities.Add(reader.GetString(0));
+            }
+
+            if (!extremities.SetEquals(expectedExtremities))
+            {
+                return null;
+            }
+
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        }
         var refs = new Dictionary<string, EventRef>(ids.Length, StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {

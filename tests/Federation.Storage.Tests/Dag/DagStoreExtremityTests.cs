@@ -160,4 +160,34 @@ public sealed class DagStoreExtremityTests(PostgresDatabaseFixture database) : D
         Assert.True(await Store.PruneForwardExtremitiesAsync(room.RoomId, ["$a", "$later"], ["$a"]));
         Assert.Equal(["$later"], await Store.GetForwardExtremitiesAsync(room.RoomId));
     }
+
+    [Fact]
+    public async Task A_conditional_write_goes_through_while_the_extremities_are_those_expected()
+    {
+        var room = await NewStartedRoomAsync();
+        room.Message("$m", Alice, ["$j"], ["$c", "$j"]);
+
+        var result = await Store.PersistEventsIfExtremitiesAsync([After(room["$m"], "$j")], ["$j"]);
+
+        Assert.Equal(["$m"], result!.Persisted);
+        Assert.Equal(["$m"], await Store.GetForwardExtremitiesAsync(room.RoomId));
+    }
+
+    [Fact]
+    public async Task A_conditional_write_after_someone_else_wrote_to_the_room_writes_nothing()
+    {
+        var room = await NewStartedRoomAsync();
+        room.Message("$other", Alice, ["$j"], ["$c", "$j"]);
+        room.Message("$mine", Alice, ["$j", "$gone"], ["$c", "$j"]);
+        await PersistAsync(After(room["$other"], "$j"));
+        var ids = await ScalarAsync<long>("SELECT count(*) FROM event_ids");
+
+        var result = await Store.PersistEventsIfExtremitiesAsync([After(room["$mine"], "$j")], ["$j"]);
+
+        Assert.Null(result);
+        Assert.Empty(await Store.GetEventsAsync(room.RoomId, ["$mine"]));
+        Assert.Equal(["$other"], await Store.GetForwardExtremitiesAsync(room.RoomId));
+        // Ids the write had numbered before it saw the change (its event, a prev it has not seen) are gone with it.
+        Assert.Equal(ids, await ScalarAsync<long>("SELECT count(*) FROM event_ids"));
+    }
 }
