@@ -59,7 +59,10 @@ public sealed class InboundPduStore(NpgsqlDataSource dataSource, TimeProvider ti
         // One copy per room and event, so that each inserted row names the copy it holds.
         var queued = admitted.DistinctBy(a => (a.Event.Pdu.RoomId, a.Event.EventId)).ToList();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await using var command = dataSource.CreateCommand(EnqueueSql);
+        // Prepared on a pooled connection (a data source's own commands cannot be): one insert from arrays, parsed and
+        // planned once per connection instead of per transaction received.
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(EnqueueSql, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = queued.Select(a => a.Event.Pdu.RoomId).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = queued.Select(a => a.Event.EventId).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = queued.Select(a => a.Origin).ToArray() });
@@ -92,6 +95,7 @@ public sealed class InboundPduStore(NpgsqlDataSource dataSource, TimeProvider ti
             NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint,
         });
         var byKey = queued.ToDictionary(a => (a.Event.Pdu.RoomId, a.Event.EventId), a => a.Event.Pdu.Json);
+        await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {

@@ -77,6 +77,10 @@ public sealed class RoomLease : IAsyncDisposable
         await using var command = new NpgsqlCommand(NextSql, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = roomId });
         command.Parameters.Add(new NpgsqlParameter { Value = limit });
+
+        // The lease's statements are prepared on its connection (an index range, a delete by key): Postgres parses and
+        // plans them once instead of on every batch.
+        await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
         var rows = new List<QueuedRow>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -125,6 +129,7 @@ public sealed class RoomLease : IAsyncDisposable
     {
         await using var command = new NpgsqlCommand("DELETE FROM inbound_pdus WHERE id = ANY ($1)", connection);
         command.Parameters.Add(new NpgsqlParameter { Value = ids });
+        await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         foreach (var id in ids)
         {
