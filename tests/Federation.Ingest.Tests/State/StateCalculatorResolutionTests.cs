@@ -4,57 +4,44 @@ using Federation.Ingest.Outliers;
 using Federation.Ingest.Remote;
 using Federation.Ingest.State;
 using Federation.Protocol.Events;
-using Federation.Protocol.Keys;
-using Federation.Protocol.RoomVersions;
 using Federation.StateResolution.Events;
-using Federation.Storage;
 using Federation.Storage.Dag;
-using Federation.Testing.Dag;
 using Federation.Testing.Events;
 using Federation.Testing.Postgres;
-using Npgsql;
 
 namespace Federation.Ingest.Tests.State;
 
 /// <summary>A resolution of the same state objects is made once while the cache holds it.</summary>
-public sealed class StateCalculatorResolutionTests(PostgresDatabaseFixture database) : IClassFixture<PostgresDatabaseFixture>, IAsyncLifetime
+public sealed class StateCalculatorResolutionTests(PostgresDatabaseFixture database) : StoredRoomTestBase(database)
 {
-    private readonly SignedRoomBuilder _room = new(RoomVersion.Get("10"), new ServerIdentity("remote.test", SigningKey.Generate("k")));
-    private NpgsqlDataSource _dataSource = null!;
-    private DagStore _store = null!;
     private RoomState _left = null!;
     private RoomState _right = null!;
     private CountingEventSource _events = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _dataSource = StoreDataSource.Create(database.ConnectionString);
-        _store = new DagStore(_dataSource);
-        _room.CreatePublicRoom("@alice:remote.test");
-        await LinearHistory.PersistAsync(_store, _room.Events);
+        await base.InitializeAsync();
 
         // Two sides of a fork that set the topic differently: a real conflict to resolve.
-        var forkPoint = _room.Last.EventId;
-        var common = StateOf(_room);
-        var left = _room.Add("@alice:remote.test", EventTypes.Topic, "", new JsonObject { ["topic"] = "left" }, [forkPoint]);
-        var right = _room.Add("@alice:remote.test", EventTypes.Topic, "", new JsonObject { ["topic"] = "right" }, [forkPoint]);
+        var forkPoint = Room.Last.EventId;
+        var common = StateOf(Room);
+        var left = Room.Add("@alice:remote.test", EventTypes.Topic, "", new JsonObject { ["topic"] = "left" }, [forkPoint]);
+        var right = Room.Add("@alice:remote.test", EventTypes.Topic, "", new JsonObject { ["topic"] = "right" }, [forkPoint]);
         _left = common.After(left, EventStatus.Accepted);
         _right = common.After(right, EventStatus.Accepted);
         var source = new InMemoryEventSource();
-        source.AddRange(_room.Events);
+        source.AddRange(Room.Events);
         _events = new CountingEventSource(source);
     }
-
-    public async Task DisposeAsync() => await _dataSource.DisposeAsync();
 
     [Fact]
     public async Task The_same_states_resolved_again_read_no_event_and_give_the_same_state()
     {
-        var calculator = new StateCalculator(_store, new SettledEventCache(_store));
-        var first = await calculator.ResolveWithAsync(_room.Version, [_left, _right], _events, CancellationToken.None);
+        var calculator = new StateCalculator(Store, new SettledEventCache(Store));
+        var first = await calculator.ResolveWithAsync(Room.Version, [_left, _right], _events, CancellationToken.None);
         var reads = _events.Calls;
 
-        var again = await calculator.ResolveWithAsync(_room.Version, [_right, _left], _events, CancellationToken.None);
+        var again = await calculator.ResolveWithAsync(Room.Version, [_right, _left], _events, CancellationToken.None);
 
         Assert.True(reads > 0);
         Assert.Equal(reads, _events.Calls);
@@ -66,29 +53,29 @@ public sealed class StateCalculatorResolutionTests(PostgresDatabaseFixture datab
     [Fact]
     public async Task Without_a_cache_every_resolution_reads_the_events_again()
     {
-        var calculator = new StateCalculator(_store);
-        var first = await calculator.ResolveWithAsync(_room.Version, [_left, _right], _events, CancellationToken.None);
+        var calculator = new StateCalculator(Store);
+        var first = await calculator.ResolveWithAsync(Room.Version, [_left, _right], _events, CancellationToken.None);
         var reads = _events.Calls;
 
-        var again = await calculator.ResolveWithAsync(_room.Version, [_left, _right], _events, CancellationToken.None);
+        var again = await calculator.ResolveWithAsync(Room.Version, [_left, _right], _events, CancellationToken.None);
 
         Assert.True(_events.Calls > reads);
         Assert.True(again.SameEntriesAs(first));
     }
 
     [Fact]
-    public async Task Resolutions_are_forgotten_once_the_store_de_outliers_events()
+    public async Task Resolutions_are_forgotten_once_theStore_de_outliers_events()
     {
         // A resolution may have read an outlier with the status it had before it became a timeline event.
-        var calculator = new StateCalculator(_store, new SettledEventCache(_store));
-        await calculator.ResolveWithAsync(_room.Version, [_left, _right], _events, CancellationToken.None);
+        var calculator = new StateCalculator(Store, new SettledEventCache(Store));
+        await calculator.ResolveWithAsync(Room.Version, [_left, _right], _events, CancellationToken.None);
         var reads = _events.Calls;
-        var stored = await _store.GetForwardExtremitiesAsync(_room.RoomId);
-        var carol = _room.Add("@carol:remote.test", EventTypes.Member, "@carol:remote.test", new JsonObject { ["membership"] = "join" }, [stored[0]]);
-        await new OutlierPersister(_store).PersistAsync([new VerifiedEvent(carol, null)], CancellationToken.None);
-        await _store.PersistEventsAsync([EventToPersist.Accepted(carol, stored[0])]);
+        var stored = await Store.GetForwardExtremitiesAsync(Room.RoomId);
+        var carol = Room.Add("@carol:remote.test", EventTypes.Member, "@carol:remote.test", new JsonObject { ["membership"] = "join" }, [stored[0]]);
+        await new OutlierPersister(Store).PersistAsync([new VerifiedEvent(carol, null)], CancellationToken.None);
+        await Store.PersistEventsAsync([EventToPersist.Accepted(carol, stored[0])]);
 
-        await calculator.ResolveWithAsync(_room.Version, [_left, _right], _events, CancellationToken.None);
+        await calculator.ResolveWithAsync(Room.Version, [_left, _right], _events, CancellationToken.None);
 
         Assert.True(_events.Calls > reads);
     }
