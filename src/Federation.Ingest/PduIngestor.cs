@@ -66,15 +66,18 @@ public sealed partial class PduIngestor(
     /// <returns>The event id when known, the outcome, and the event to process further when there is anything to do.</returns>
     public async Task<(string? EventId, PduOutcome Outcome, VerifiedEvent? Admitted)> AdmitAsync(
         string origin, JsonElement json, CancellationToken cancellationToken) =>
-        (await AdmitTransactionAsync(origin, [json], cancellationToken).ConfigureAwait(false))[0];
+        (await AdmitTransactionAsync(origin, [json], mustKnowIfHeld: null, cancellationToken).ConfigureAwait(false))[0];
 
     /// <summary>
     /// <see cref="AdmitAsync"/> for every PDU of a transaction: the room's version and ACL are looked up once per room,
-    /// the PDUs' signatures are checked in parallel, and one read finds those already held with state.
+    /// and the PDUs' signatures are checked in parallel. Events the cache knows as held with state are accepted here;
+    /// the store is asked, in one read, only about those in <paramref name="mustKnowIfHeld"/> (events whose state the
+    /// answer must speak of now). Any other event already held is found by the worker before any work
+    /// (<see cref="ProcessAdmittedAsync"/>): a pushed event is almost always new.
     /// </summary>
     /// <returns>One result per PDU, in order.</returns>
     public async Task<IReadOnlyList<(string? EventId, PduOutcome Outcome, VerifiedEvent? Admitted)>> AdmitTransactionAsync(
-        string origin, IReadOnlyList<JsonElement> pdus, CancellationToken cancellationToken)
+        string origin, IReadOnlyList<JsonElement> pdus, IReadOnlySet<string>? mustKnowIfHeld, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pdus);
         var rooms = new Dictionary<string, (RoomVersion? Version, bool Allowed)>(StringComparer.Ordinal);
@@ -89,12 +92,15 @@ public sealed partial class PduIngestor(
         await Parallel.ForEachAsync(Enumerable.Range(0, pdus.Count), parallel, async (i, token) =>
             results[i] = await VerifyForAdmissionAsync(origin, pdus[i], rooms, token).ConfigureAwait(false)).ConfigureAwait(false);
 
-        var held = await HeldAsync(
-            results.Select(r => r.Admitted?.Pdu).OfType<Pdu>().Select(p => (p.RoomId, p.EventId)), withStateOnly: true, cancellationToken)
-            .ConfigureAwait(false);
+        var ask = results
+            .Select(r => r.Admitted?.Pdu)
+            .OfType<Pdu>()
+            .Where(p => !KnownSettled(p.RoomVersion, p.EventId) && mustKnowIfHeld?.Contains(p.EventId) == true)
+            .Select(p => (p.RoomId, p.EventId));
+        var held = await HeldAsync(ask, withStateOnly: true, cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < results.Length; i++)
         {
-            if (results[i].Admitted is { } admitted && held.Contains(admitted.EventId))
+            if (results[i].Admitted is { } admitted && (held.Contains(admitted.EventId) || KnownSettled(admitted.Pdu.RoomVersion, admitted.EventId)))
             {
                 results[i] = (admitted.EventId, PduOutcome.Accepted, null);
             }

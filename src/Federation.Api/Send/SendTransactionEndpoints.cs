@@ -53,7 +53,11 @@ public static class SendTransactionEndpoints
         var results = new JsonObject();
         var admitted = new List<(string Origin, VerifiedEvent Event)>();
         var takenIn = new List<StateHashSubject>();
-        var admissions = await ingestor.AdmitTransactionAsync(request.Origin, pdus, context.RequestAborted).ConfigureAwait(false);
+        // Events with state digests are answered with their check at once when already held (MSC4500), so their held
+        // status must be known now; for the others the worker finds out.
+        var claims = TransactionStateHashes.Read(request.Body!.RootElement);
+        var admissions = await ingestor.AdmitTransactionAsync(
+            request.Origin, pdus, claims.Keys.ToHashSet(StringComparer.Ordinal), context.RequestAborted).ConfigureAwait(false);
         for (var i = 0; i < admissions.Count; i++)
         {
             var (eventId, outcome, toProcess) = admissions[i];
@@ -79,7 +83,7 @@ public static class SendTransactionEndpoints
         }
 
         var (mismatches, deferred) = await context.RequestServices.GetRequiredService<StateHashChecker>()
-            .CheckAtSendAsync(request.Origin, TransactionStateHashes.Read(request.Body!.RootElement), takenIn, context.RequestAborted)
+            .CheckAtSendAsync(request.Origin, claims, takenIn, context.RequestAborted)
             .ConfigureAwait(false);
         foreach (var (eventId, check) in mismatches)
         {

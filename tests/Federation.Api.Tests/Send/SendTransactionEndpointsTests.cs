@@ -67,6 +67,23 @@ public sealed class SendTransactionEndpointsTests(PostgresDatabaseFixture databa
     }
 
     [Fact]
+    public async Task An_event_already_held_pushed_again_is_accepted_and_left_as_stored()
+    {
+        // Held from before this process ran (so not in its cache), and sent without state digests: the admission does
+        // not ask the store, and the worker finds it held.
+        _ = Server.CreateClient();
+        var held = Room.Events[^1];
+        var stored = await Stored(held.EventId);
+        var extremities = await Store.GetForwardExtremitiesAsync(Room.RoomId);
+
+        var results = await Results(await Push("held-again", held));
+
+        Assert.Equal("{}", results.GetProperty(held.EventId).GetRawText());
+        Assert.Equal(stored!.StreamOrdering, (await Stored(held.EventId))!.StreamOrdering);
+        Assert.Equal(extremities, await Store.GetForwardExtremitiesAsync(Room.RoomId));
+    }
+
+    [Fact]
     public async Task An_event_from_a_user_who_is_not_joined_is_stored_as_rejected_and_changes_no_extremity()
     {
         _ = Server.CreateClient();
