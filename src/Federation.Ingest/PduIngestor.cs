@@ -92,15 +92,13 @@ public sealed partial class PduIngestor(
         await Parallel.ForEachAsync(Enumerable.Range(0, pdus.Count), parallel, async (i, token) =>
             results[i] = await VerifyForAdmissionAsync(origin, pdus[i], rooms, token).ConfigureAwait(false)).ConfigureAwait(false);
 
-        var ask = results
-            .Select(r => r.Admitted?.Pdu)
-            .OfType<Pdu>()
-            .Where(p => !KnownSettled(p.RoomVersion, p.EventId) && mustKnowIfHeld?.Contains(p.EventId) == true)
-            .Select(p => (p.RoomId, p.EventId));
-        var held = await HeldAsync(ask, withStateOnly: true, cancellationToken).ConfigureAwait(false);
+        var verified = results.Select(r => r.Admitted?.Pdu).OfType<Pdu>().ToList();
+        var held = verified.Where(p => KnownSettled(p.RoomVersion, p.EventId)).Select(p => p.EventId).ToHashSet(StringComparer.Ordinal);
+        var ask = verified.Where(p => !held.Contains(p.EventId) && mustKnowIfHeld?.Contains(p.EventId) == true).Select(p => (p.RoomId, p.EventId));
+        held.UnionWith(await HeldAsync(ask, withStateOnly: true, cancellationToken).ConfigureAwait(false));
         for (var i = 0; i < results.Length; i++)
         {
-            if (results[i].Admitted is { } admitted && (held.Contains(admitted.EventId) || KnownSettled(admitted.Pdu.RoomVersion, admitted.EventId)))
+            if (results[i].Admitted is { } admitted && held.Contains(admitted.EventId))
             {
                 results[i] = (admitted.EventId, PduOutcome.Accepted, null);
             }

@@ -22,20 +22,28 @@ public sealed class InboundQueueTests(PostgresDatabaseFixture database)
 
     private async Task<StoredEvent?> Stored(string eventId) => (await Store.GetEventsAsync([eventId])).SingleOrDefault();
 
+    /// <summary>The remote answers <c>/get_missing_events</c> with <paramref name="gap"/>, but only once the test says so:
+    /// the worker stays busy with the room meanwhile.</summary>
+    private (Task Asked, TaskCompletionSource Answer) HoldMissingEvents(Pdu gap)
+    {
+        var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Remote.Handle("POST", "/_matrix/federation/v1/get_missing_events/" + Room.RoomId, async _ =>
+        {
+            asked.SetResult();
+            await answer.Task;
+            return Microsoft.AspNetCore.Http.Results.Json(new { events = new[] { JsonNode.Parse(gap.Json.GetRawText()) } });
+        });
+        return (asked.Task, answer);
+    }
+
     [Fact]
     public async Task A_transaction_is_answered_while_the_gap_of_its_event_is_still_being_filled()
     {
         using var client = Server.CreateClient();
         var gap = Room.Message("@alice:remote.test", "in the gap");
         var latest = Room.Message("@alice:remote.test", "latest");
-        var missingEventsAsked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var answerMissingEvents = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Remote.Handle("POST", "/_matrix/federation/v1/get_missing_events/" + Room.RoomId, async _ =>
-        {
-            missingEventsAsked.SetResult();
-            await answerMissingEvents.Task;
-            return Microsoft.AspNetCore.Http.Results.Json(new { events = new[] { JsonNode.Parse(gap.Json.GetRawText()) } });
-        });
+        var (missingEventsAsked, answerMissingEvents) = HoldMissingEvents(gap);
         var body = new JsonObject { ["origin"] = "remote.test", ["pdus"] = new JsonArray(JsonNode.Parse(latest.Json.GetRawText())) };
 
         var response = await Remote.SendSignedAsync(
@@ -44,7 +52,7 @@ public sealed class InboundQueueTests(PostgresDatabaseFixture database)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var result = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("pdus").GetProperty(latest.EventId);
         Assert.Equal("{}", result.GetRawText());
-        await missingEventsAsked.Task;
+        await missingEventsAsked;
         Assert.Null(await Stored(latest.EventId));
 
         answerMissingEvents.SetResult();
@@ -63,16 +71,9 @@ public sealed class InboundQueueTests(PostgresDatabaseFixture database)
         var latest = Room.Message("@alice:remote.test", "latest");
         var pushed = Room.Message("@alice:remote.test", "pushed while busy");
         var queuedElsewhere = Room.Message("@alice:remote.test", "queued by another process");
-        var missingEventsAsked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var answerMissingEvents = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Remote.Handle("POST", "/_matrix/federation/v1/get_missing_events/" + Room.RoomId, async _ =>
-        {
-            missingEventsAsked.SetResult();
-            await answerMissingEvents.Task;
-            return Microsoft.AspNetCore.Http.Results.Json(new { events = new[] { JsonNode.Parse(gap.Json.GetRawText()) } });
-        });
+        var (missingEventsAsked, answerMissingEvents) = HoldMissingEvents(gap);
         await SendAsync(client, "busy1", latest);
-        await missingEventsAsked.Task;
+        await missingEventsAsked;
 
         // The worker is held up by the gap of the first event; the next two wait in the queue meanwhile.
         await SendAsync(client, "busy2", pushed);
