@@ -17,15 +17,15 @@ public abstract class StoredRoomTestBase(PostgresDatabaseFixture database) : ICl
 
     protected DagStore Store { get; private set; } = null!;
 
-    private NpgsqlDataSource _dataSource = null!;
+    protected NpgsqlDataSource DataSource { get; private set; } = null!;
 
     public virtual async Task InitializeAsync()
     {
-        _dataSource = StoreDataSource.Create(database.ConnectionString);
-        Store = new DagStore(_dataSource);
+        DataSource = StoreDataSource.Create(database.ConnectionString);
+        Store = new DagStore(DataSource);
         Room.CreatePublicRoom("@alice:remote.test");
         await LinearHistory.PersistAsync(Store, Room.Events);
     }
 
-    public async Task DisposeAsync() => await _dataSource.DisposeAsync();
+    public async Task DisposeAsync() => await DataSource.DisposeAsync();
 }

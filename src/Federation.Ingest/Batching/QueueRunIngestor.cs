@@ -28,13 +28,14 @@ namespace Federation.Ingest.Batching;
 public sealed partial class QueueRunIngestor(
     DagStore store, StateCalculator state, SettledEventCache cache, ExtremityPruner pruner, ILogger<QueueRunIngestor> logger)
 {
-    /// <returns>How many events from <paramref name="start"/> on were decided and persisted; 0 when the event at
-    /// <paramref name="start"/> must go through <see cref="PduIngestor.ProcessAdmittedAsync"/>.</returns>
+    /// <returns>How many events from <paramref name="start"/> on were decided and persisted (and removed from the queue,
+    /// in the same transaction); 0 when the event at <paramref name="start"/> must go through
+    /// <see cref="PduIngestor.ProcessAdmittedAsync"/>.</returns>
     public async Task<int> ProcessRunAsync(IReadOnlyList<QueuedPdu> queue, int start, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(queue);
-        var events = queue.Skip(start).Select(q => q.Event).ToList();
-        return (await RunAsync(events, pruneAfterStateEvents: true, cancellationToken).ConfigureAwait(false)).Count;
+        var queued = queue.Skip(start).ToList();
+        return (await RunAsync([.. queued.Select(q => q.Event)], [.. queued.Select(q => q.Id)], cancellationToken).ConfigureAwait(false)).Count;
     }
 
     /// <summary>
@@ -48,12 +49,15 @@ public sealed partial class QueueRunIngestor(
         IReadOnlyList<VerifiedEvent> events, int start, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
-        return RunAsync([.. events.Skip(start)], pruneAfterStateEvents: false, cancellationToken);
+        return RunAsync([.. events.Skip(start)], queueIds: null, cancellationToken);
     }
 
+    // Queued events (with their queue row ids, removed in the run's write) end at state events and prune; pulled ones
+    // do neither.
     private async Task<IReadOnlyList<(Pdu Pdu, PduOutcome Outcome)>> RunAsync(
-        List<VerifiedEvent> events, bool pruneAfterStateEvents, CancellationToken cancellationToken)
+        List<VerifiedEvent> events, long[]? queueIds, CancellationToken cancellationToken)
     {
+        var pruneAfterStateEvents = queueIds is not null;
         var first = events[0].Pdu;
         if (first.RoomVersion.StateResolution == StateResolutionAlgorithm.V1 || first.RoomVersion.UsesEventReferencePairs)
         {
@@ -74,7 +78,7 @@ public sealed partial class QueueRunIngestor(
             .Distinct(StringComparer.Ordinal)
             .ToArray();
         var known = await store.GetKnownEventsAsync(roomId, ids, cancellationToken).ConfigureAwait(false);
-        var extremitiesAtStart = await store.GetForwardExtremitiesAsync(roomId, cancellationToken).ConfigureAwait(false);
+        var extremitiesAtStart = await store.GetForwardExtremitiesForWriteAsync(roomId, cancellationToken).ConfigureAwait(false);
         var run = new RunState(extremitiesAtStart);
         var source = new BatchEventSource(store, cache, run.Pending);
         var auth = new AuthChecks(source);
@@ -94,8 +98,11 @@ public sealed partial class QueueRunIngestor(
         }
 
         if (run.Decided.Count == 0
-            || await store.PersistEventsIfExtremitiesAsync([.. run.Decided.Select(d => d.Entry)], extremitiesAtStart, cancellationToken)
-                .ConfigureAwait(false) is null)
+            || await store.PersistEventsIfExtremitiesAsync(
+                [.. run.Decided.Select(d => d.Entry)],
+                extremitiesAtStart,
+                queueIds is null ? null : RoomLease.RemoveCommand(queueIds[..run.Decided.Count]),
+                cancellationToken).ConfigureAwait(false) is null)
         {
             return [];
         }

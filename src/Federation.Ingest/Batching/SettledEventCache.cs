@@ -1,5 +1,6 @@
 using Federation.Ingest.State;
 using Federation.StateResolution.Events;
+using Federation.Storage.Caching;
 using Federation.Storage.Dag;
 
 namespace Federation.Ingest.Batching;

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using Federation.Ingest.Batching;
+using Federation.Storage.Caching;
 
 namespace Federation.Ingest.Queue;
 

@@ -170,8 +170,9 @@ public sealed partial class InboundQueueWorker(
                 var run = await ProcessRunAsync(next, index, stoppingToken).ConfigureAwait(false);
                 if (run > 0)
                 {
+                    // The run's write removed them from the queue.
                     var processed = next.Skip(index).Take(run).ToList();
-                    await lease.RemoveAsync([.. processed.Select(q => q.Id)], stoppingToken).ConfigureAwait(false);
+                    lease.Forget(processed.Select(q => q.Id));
                     await CheckStateHashesAsync(roomId, processed, stoppingToken).ConfigureAwait(false);
                     index += run;
                     continue;

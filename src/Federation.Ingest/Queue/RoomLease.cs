@@ -124,13 +124,18 @@ public sealed class RoomLease : IAsyncDisposable
         handOff.Forget(id);
     }
 
-    /// <summary>Removes processed events from the queue in one statement.</summary>
-    public async Task RemoveAsync(long[] ids, CancellationToken cancellationToken)
+    /// <summary>The statement that removes processed events from the queue, for a transaction that persists them
+    /// (see <see cref="Forget"/>).</summary>
+    public static NpgsqlBatchCommand RemoveCommand(long[] ids)
     {
-        await using var command = new NpgsqlCommand("DELETE FROM inbound_pdus WHERE id = ANY ($1)", connection);
+        var command = new NpgsqlBatchCommand("DELETE FROM inbound_pdus WHERE id = ANY ($1)");
         command.Parameters.Add(new NpgsqlParameter { Value = ids });
-        await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return command;
+    }
+
+    /// <summary>Lets go of what this process keeps of events removed from the queue by <see cref="RemoveCommand"/>.</summary>
+    public void Forget(IEnumerable<long> ids)
+    {
         foreach (var id in ids)
         {
             handOff.Forget(id);

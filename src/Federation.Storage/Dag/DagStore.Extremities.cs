@@ -1,3 +1,5 @@
+using Npgsql;
+
 namespace Federation.Storage.Dag;
 
 public sealed partial class DagStore
@@ -34,6 +36,28 @@ public sealed partial class DagStore
             return false;
         }
 
+        var ticket = extremityMemory.StartWrite(room.Nid);
+        IReadOnlyList<string>? after = null;
+        try
+        {
+            after = await PruneAsync(connection, room, expected, expectedSet, dropSet, cancellationToken).ConfigureAwait(false);
+            return after is not null;
+        }
+        finally
+        {
+            extremityMemory.FinishWrite(room.Nid, ticket, after);
+        }
+    }
+
+    // The extremities left; null when they were not the expected ones.
+    private static async Task<string[]?> PruneAsync(
+        NpgsqlConnection connection,
+        RoomRef room,
+        IReadOnlyCollection<string> expected,
+        HashSet<string> expectedSet,
+        HashSet<string> dropSet,
+        CancellationToken cancellationToken)
+    {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (var lockRoom = Sql.Command(connection, WriteSql.LockRoom, RoomLockNamespace, RoomLockKey(room.Nid)))
         {
@@ -44,7 +68,7 @@ public sealed partial class DagStore
         {
             if (!(await ReadStringsAsync(current, cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal).SetEquals(expectedSet))
             {
-                return false;
+                return null;
             }
         }
 
@@ -54,6 +78,6 @@ public sealed partial class DagStore
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return true;
+        return [.. expected.Where(id => !dropSet.Contains(id))];
     }
 }

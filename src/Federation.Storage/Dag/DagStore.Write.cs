@@ -15,28 +15,57 @@ public sealed partial class DagStore
     /// <exception cref="ArgumentException">The batch mixes rooms, repeats an event, or an entry is inconsistent.</exception>
     /// <exception cref="InvalidOperationException">A state refers to an event the store does not hold (with state).</exception>
     public async Task<PersistResult> PersistEventsAsync(IReadOnlyList<EventToPersist> events, CancellationToken cancellationToken = default) =>
-        (await PersistAsync(events, expectedExtremities: null, cancellationToken).ConfigureAwait(false))!;
+        (await PersistAsync(events, expectedExtremities: null, alongside: null, cancellationToken).ConfigureAwait(false))!;
 
     /// <summary>
     /// As <see cref="PersistEventsAsync"/>, provided the room's forward extremities are still exactly
     /// <paramref name="expectedExtremities"/> (checked under the room's write lock, in the write's first round trip):
-    /// for a writer that decided the events against the room as it was then.
+    /// for a writer that decided the events against the room as it was then. <paramref name="alongside"/>, when given,
+    /// runs in the same transaction after the write (for example, removing the events from the queue they came from),
+    /// so that both happen or neither does.
     /// </summary>
     /// <returns>What was written; null when the extremities had changed, and nothing was.</returns>
     public Task<PersistResult?> PersistEventsIfExtremitiesAsync(
-        IReadOnlyList<EventToPersist> events, IReadOnlyCollection<string> expectedExtremities, CancellationToken cancellationToken = default)
+        IReadOnlyList<EventToPersist> events,
+        IReadOnlyCollection<string> expectedExtremities,
+        NpgsqlBatchCommand? alongside = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(expectedExtremities);
-        return PersistAsync(events, expectedExtremities.ToHashSet(StringComparer.Ordinal), cancellationToken);
+        return PersistAsync(events, [.. expectedExtremities], alongside, cancellationToken);
+    }
+
+    /// <summary>
+    /// The room's forward extremities for a writer that will check them with
+    /// <see cref="PersistEventsIfExtremitiesAsync"/>: as this process last read them or left them with such a write,
+    /// without asking the database, when no other write of the room by this process came in between; otherwise read.
+    /// Another process may have written since, which the conditional write finds. Order as
+    /// <see cref="GetForwardExtremitiesAsync"/> only when read.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> GetForwardExtremitiesForWriteAsync(string roomId, CancellationToken cancellationToken = default)
+    {
+        if (rooms.TryGetValue(roomId, out var room) && extremityMemory.TryGet(room.Nid, out var remembered))
+        {
+            return remembered;
+        }
+
+        var ticket = room is null ? null : extremityMemory.StartRead(room.Nid);
+        var extremities = await GetForwardExtremitiesAsync(roomId, cancellationToken).ConfigureAwait(false);
+        if (ticket is long started)
+        {
+            extremityMemory.FinishRead(room!.Nid, started, extremities);
+        }
+
+        return extremities;
     }
 
     private async Task<PersistResult?> PersistAsync(
-        IReadOnlyList<EventToPersist> events, HashSet<string>? expectedExtremities, CancellationToken cancellationToken)
+        IReadOnlyList<EventToPersist> events, string[]? expectedExtremities, NpgsqlBatchCommand? alongside, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
         if (events.Count == 0)
         {
-            return new PersistResult([], []);
+            return alongside is null ? new PersistResult([], []) : throw new ArgumentException("Nothing to write the statement alongside", nameof(events));
         }
 
         WriteBatchValidation.Validate(events);
@@ -49,11 +78,29 @@ public sealed partial class DagStore
 
         // Two round trips: BEGIN + lock + numbering, then every write + COMMIT. The transaction is driven by SQL rather
         // than NpgsqlTransaction so that COMMIT travels with the writes instead of costing a third round trip.
+        var ticket = extremityMemory.StartWrite(room.Nid);
+        IReadOnlyList<string>? extremitiesAfter = null;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // Events held with state are taken from memory; only the other ids are numbered in the database.
+            var ids = WriteBatchValidation.IdsOf(events);
+            var settled = new Dictionary<string, EventRef>(StringComparer.Ordinal);
+            var unsettled = new List<string>(ids.Length);
+            foreach (var id in ids)
+            {
+                if (settledRefs.TryGet(room.Nid, id, out var known))
+                {
+                    settled[id] = known.ToEventRef();
+                }
+                else
+                {
+                    unsettled.Add(id);
+                }
+            }
+
             var resolved = await LockAndResolveAsync(
-                connection, room, WriteBatchValidation.IdsOf(events), WriteBatchValidation.GroupBudget(events), expectedExtremities, cancellationToken)
+                connection, room, [.. unsettled], WriteBatchValidation.GroupBudget(events), expectedExtremities, cancellationToken)
                 .ConfigureAwait(false);
             if (resolved is not var (refs, groupNids))
             {
@@ -61,6 +108,18 @@ public sealed partial class DagStore
                 return null;
             }
 
+            foreach (var (id, known) in refs)
+            {
+                if (known.Held && !known.Outlier)
+                {
+                    settledRefs.Remember(room.Nid, id, new SettledEventRef(known.Nid, known.Status, known.Before, known.After));
+                }
+            }
+
+            foreach (var (id, known) in settled)
+            {
+                refs[id] = known;
+            }
 
             var workspace = new StateGroupWorkspace(stateGroups, connection, null);
             var planner = new WritePlanner(this, workspace, refs, groupNids);
@@ -73,15 +132,21 @@ public sealed partial class DagStore
             await using (var batch = new NpgsqlBatch(connection))
             {
                 var prepare = false;
+                ExtremityChange? change = new([], []);
                 if (plan.Written.Count > 0)
                 {
-                    prepare = WriteCommands.Add(batch, room, plan, workspace.Created, refs, interner, NowMs());
+                    prepare = WriteCommands.Add(batch, room, plan, workspace.Created, refs, interner, NowMs(), out change);
                     if (fingerprints.Count > 0)
                     {
                         batch.BatchCommands.Add(StateGroupFingerprinter.InsertCommand(fingerprints));
                     }
 
                     BeforeWriteForTests?.Invoke(batch);
+                }
+
+                if (alongside is not null)
+                {
+                    batch.BatchCommands.Add(alongside);
                 }
 
                 batch.BatchCommands.Add(new NpgsqlBatchCommand(WriteSql.Commit));
@@ -92,6 +157,7 @@ public sealed partial class DagStore
                 }
 
                 await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                extremitiesAfter = expectedExtremities is null ? null : change?.ApplyTo(expectedExtremities);
             }
 
             workspace.PublishCreated();
@@ -104,6 +170,10 @@ public sealed partial class DagStore
             foreach (var written in plan.Written)
             {
                 eventIds.Add(written.Nid, written.Event.Pdu.EventId);
+                if (!written.Event.IsOutlier)
+                {
+                    settledRefs.Remember(room.Nid, written.Event.Pdu.EventId, new SettledEventRef(written.Nid, written.Event.Status, written.Before, written.After));
+                }
             }
 
             return new PersistResult(
@@ -114,6 +184,10 @@ public sealed partial class DagStore
         {
             await RollBackQuietlyAsync(connection).ConfigureAwait(false);
             throw;
+        }
+        finally
+        {
+            extremityMemory.FinishWrite(room.Nid, ticket, extremitiesAfter);
         }
     }
 
@@ -188,7 +262,7 @@ public sealed partial class DagStore
         RoomRef room,
         string[] ids,
         int groupBudget,
-        HashSet<string>? expectedExtremities,
+        string[]? expectedExtremities,
         CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection);

@@ -27,6 +27,8 @@ public sealed partial class DagStore
     private readonly StateSlotInterner interner;
     private readonly StateGroupCache stateGroups;
     private readonly EventIdCache eventIds;
+    private readonly SettledEventRefs settledRefs;
+    private readonly ExtremityMemory extremityMemory = new();
     private readonly AuthGraphCache authGraphs;
     private readonly StateGroupFingerprinter fingerprinter;
     private readonly PlannerStatistics plannerStatistics;
@@ -45,6 +47,7 @@ public sealed partial class DagStore
         interner = new StateSlotInterner(dataSource);
         stateGroups = new StateGroupCache(this.options.StateGroupCacheEntries);
         eventIds = new EventIdCache(this.options.EventIdCacheEntries);
+        settledRefs = new SettledEventRefs(this.options.SettledEventCacheEntries / 2);
         authGraphs = new AuthGraphCache();
         fingerprinter = new StateGroupFingerprinter(new StateDigestCache(this.options.StateDigestCacheEntries), interner, eventIds);
         plannerStatistics = new PlannerStatistics(dataSource, this.options.PlannerStatisticsMinimumEvents);

@@ -22,6 +22,11 @@ public sealed class DagStoreOptions
     [Range(1, int.MaxValue)]
     public int EventIdCacheEntries { get; set; } = 2_000_000;
 
+    /// <summary>Events held with state whose nid, status and state groups are kept in memory, so that writes and
+    /// existence checks ask the database only about the others. Default 500,000 (about 120 MB at most).</summary>
+    [Range(2, int.MaxValue)]
+    public int SettledEventCacheEntries { get; set; } = 500_000;
+
     /// <summary>Wait after the first failed attempt to fetch a missing event; doubled per further failure.
     /// Default 1 minute.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]

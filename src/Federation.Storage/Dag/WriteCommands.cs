@@ -7,7 +7,9 @@ namespace Federation.Storage.Dag;
 /// <summary>Turns a <see cref="WritePlan"/> into the statements of the write round trip (see <see cref="WriteSql"/>).</summary>
 internal static class WriteCommands
 {
-    /// <summary>Adds the write's statements to <paramref name="batch"/>.</summary>
+    /// <summary>Adds the write's statements to <paramref name="batch"/>, and sets <paramref name="extremities"/> to how
+    /// the write changes the room's forward extremities when that is decided here (null when the database decides part
+    /// of it: an event behind a failed prev, a candidate that may have children).</summary>
     /// <returns>
     /// True when the batch got <see cref="WriteSql.WriteAll"/> alone, the shape of almost every write and safe to
     /// prepare (see there); false when rare statements followed.
@@ -19,7 +21,8 @@ internal static class WriteCommands
         List<StateGroupRow> groups,
         Dictionary<string, EventRef> refs,
         StateSlotInterner interner,
-        long nowMs)
+        long nowMs,
+        out ExtremityChange? extremities)
     {
         var written = plan.Written;
         var fresh = new List<WrittenEvent>(written.Count);
@@ -58,6 +61,7 @@ internal static class WriteCommands
             batch.BatchCommands.Add(Sql.Command(WriteSql.DeleteExtremities, room.Nid, prevNids));
             batch.BatchCommands.Add(Sql.Command(WriteSql.DeleteExtremitiesBehindFailed, room.Nid, prevNids));
             batch.BatchCommands.Add(Sql.Command(WriteSql.InsertExtremities, room.Nid, candidateNids));
+            extremities = null;
         }
         else
         {
@@ -71,10 +75,15 @@ internal static class WriteCommands
                 StringComparer.Ordinal);
             var childless = candidates
                 .Where(w => !parents.Contains(w.Event.Pdu.EventId))
-                .ToLookup(w => refs[w.Event.Pdu.EventId].KnownBefore, w => w.Nid);
-            var knownBefore = childless[true].ToArray();
+                .ToLookup(w => refs[w.Event.Pdu.EventId].KnownBefore);
+            var knownBefore = childless[true].Select(w => w.Nid).ToArray();
             Param(p, prevNids);
-            Param(p, childless[false].ToArray());
+            Param(p, childless[false].Select(w => w.Nid).ToArray());
+            extremities = knownBefore.Length > 0
+                ? null
+                : new ExtremityChange(
+                    [.. candidates.SelectMany(w => w.Event.Pdu.PrevEvents)],
+                    [.. childless[false].Select(w => w.Event.Pdu.EventId)]);
             batch.BatchCommands.Add(command);
             AddRareStatements(batch, deOutliered, timeline, refs);
             if (knownBefore.Length > 0)

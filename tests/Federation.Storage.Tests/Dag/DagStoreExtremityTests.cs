@@ -190,4 +190,51 @@ public sealed class DagStoreExtremityTests(PostgresDatabaseFixture database) : D
         // Ids the write had numbered before it saw the change (its event, a prev it has not seen) are gone with it.
         Assert.Equal(ids, await ScalarAsync<long>("SELECT count(*) FROM event_ids"));
     }
+
+    [Fact]
+    public async Task A_conditional_writer_is_given_the_extremities_its_last_write_left_which_are_those_stored()
+    {
+        var room = await NewStartedRoomAsync();
+        room.Message("$a", Alice, ["$j"], ["$c", "$j"]);
+        room.Message("$b", Alice, ["$j"], ["$c", "$j"]);
+        room.Message("$m", Alice, ["$a"], ["$c", "$j"]);
+        await PersistAsync(After(room["$a"], "$j"), After(room["$b"], "$j"));
+        var seen = await Store.GetForwardExtremitiesForWriteAsync(room.RoomId);
+
+        Assert.NotNull(await Store.PersistEventsIfExtremitiesAsync([After(room["$m"], "$a")], seen));
+
+        Assert.Equal(["$b", "$m"], (await Store.GetForwardExtremitiesForWriteAsync(room.RoomId)).Order(StringComparer.Ordinal));
+        Assert.Equal(["$b", "$m"], (await Store.GetForwardExtremitiesAsync(room.RoomId)).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Extremities_remembered_before_another_process_wrote_fail_the_conditional_write_and_are_then_read_again()
+    {
+        var room = await NewStartedRoomAsync();
+        room.Message("$m", Alice, ["$j"], ["$c", "$j"]);
+        room.Message("$theirs", Alice, ["$m"], ["$c", "$j"]);
+        room.Message("$mine", Alice, ["$m"], ["$c", "$j"]);
+        Assert.NotNull(await Store.PersistEventsIfExtremitiesAsync([After(room["$m"], "$j")], await Store.GetForwardExtremitiesForWriteAsync(room.RoomId)));
+        var (_, other) = NewStore();
+        await other.PersistEventsAsync([After(room["$theirs"], "$m")]);
+
+        var remembered = await Store.GetForwardExtremitiesForWriteAsync(room.RoomId);
+
+        Assert.Equal(["$m"], remembered);
+        Assert.Null(await Store.PersistEventsIfExtremitiesAsync([After(room["$mine"], "$m")], remembered));
+        Assert.Equal(["$theirs"], await Store.GetForwardExtremitiesForWriteAsync(room.RoomId));
+    }
+
+    [Fact]
+    public async Task A_write_whose_extremities_the_database_decides_makes_the_next_conditional_writer_read_them()
+    {
+        var room = await NewStartedRoomAsync();
+        room.Message("$m", Alice, ["$j"], ["$c", "$j"]);
+        room.Message("$n", Alice, ["$m"], ["$c", "$j"]);
+        Assert.NotNull(await Store.PersistEventsIfExtremitiesAsync([After(room["$m"], "$j")], await Store.GetForwardExtremitiesForWriteAsync(room.RoomId)));
+
+        await PersistAsync(After(room["$n"], "$m"));
+
+        Assert.Equal(["$n"], await Store.GetForwardExtremitiesForWriteAsync(room.RoomId));
+    }
 }

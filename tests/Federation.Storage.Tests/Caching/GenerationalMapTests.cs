@@ -1,6 +1,6 @@
-using Federation.Ingest.Batching;
+using Federation.Storage.Caching;
 
-namespace Federation.Ingest.Tests.Batching;
+namespace Federation.Storage.Tests.Caching;
 
 public sealed class GenerationalMapTests
 {

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Federation.Ingest.Batching;
+namespace Federation.Storage.Caching;
 
 /// <summary>
 /// A bounded concurrent map that forgets the least recently used half at a time: entries go into the young generation;
@@ -9,7 +9,7 @@ namespace Federation.Ingest.Batching;
 /// twice that total weight: a generation ages with the entry that fills it), and never counts a
 /// <see cref="ConcurrentDictionary{TKey, TValue}"/> (its <c>Count</c> takes every lock of the table).
 /// </summary>
-internal sealed class GenerationalMap<TKey, TValue>
+public sealed class GenerationalMap<TKey, TValue>
     where TKey : notnull
 {
     private readonly int generationSize;
