@@ -18,8 +18,9 @@ namespace Federation.Ingest.Batching;
 /// decisions, and persists the run in one write. The forward extremities are followed in memory by the store's rule,
 /// which for such a run (new events, accepted prevs) is: an accepted event replaces its prevs. A run ends after an
 /// event that is not accepted, and before any event the one-at-a-time path must handle; it is dropped unpersisted
-/// (and the queue's events go one at a time) when someone else wrote to the room meanwhile: the write itself checks,
-/// under the room's lock, that the extremities are still those the run started from. It also ends after an
+/// (and the queue's events go one at a time) when someone else wrote to the room meanwhile or one of its events is
+/// known to the room after all: the write itself checks, under the room's lock, that the extremities are still those
+/// the run started from and that its events are new. It also ends after an
 /// accepted state event while the room has several extremities, so that stale ones are pruned
 /// (<see cref="ExtremityPruner"/>) before the next run pays the soft-fail check against them. The events pulled to fill
 /// a gap go through the same runs (<see cref="ProcessPulledRunAsync"/>), without that ending and pruning, as their
@@ -70,11 +71,14 @@ public sealed partial class QueueRunIngestor(
         var candidates = events.TakeWhile(e => e.Pdu.RoomId == roomId).ToList();
 
         // Auth events only need to be held: those the cache holds with state are not asked about. Prev events must be
-        // accepted, which the cache does not tell apart from soft-failed, and the events themselves must be new.
+        // accepted, which the cache does not tell apart from soft-failed (the store answers those it has settled from
+        // memory). The events themselves must be new to the room: the write checks that, under the room's lock, and
+        // writes nothing otherwise.
+        var candidateIds = candidates.Select(e => e.EventId).ToHashSet(StringComparer.Ordinal);
         var ids = candidates
             .SelectMany(e => e.Pdu.AuthEvents.Append(ImpliedCreateId(e.Pdu)).OfType<string>().Where(id => !cache.TryGetEvent(id, out _))
-                .Concat(e.Pdu.PrevEvents)
-                .Append(e.EventId))
+                .Concat(e.Pdu.PrevEvents))
+            .Where(id => !candidateIds.Contains(id))
             .Distinct(StringComparer.Ordinal)
             .ToArray();
         var known = await store.GetKnownEventsAsync(roomId, ids, cancellationToken).ConfigureAwait(false);
@@ -187,13 +191,14 @@ public sealed partial class QueueRunIngestor(
         run.StatesAfter.TryGetValue(eventId, out var decided) ? decided : await state.StateAfterAsync(roomId, eventId, cancellationToken).ConfigureAwait(false);
 
     /// <summary>
-    /// Whether nothing remote, and nothing the batch cannot follow in memory, is needed: the event is new to the store,
-    /// its prevs are accepted with state (held, or decided earlier in the run, which then only holds accepted events),
-    /// and its auth events are held (by the store or the cache) or decided.
+    /// Whether nothing remote, and nothing the batch cannot follow in memory, is needed: the event is not in the run
+    /// already (the write finds one the store knows), its prevs are accepted with state (held, or decided earlier in
+    /// the run, which then only holds accepted events), and its auth events are held (by the store or the cache) or
+    /// decided.
     /// </summary>
     private static bool IsSimple(Pdu pdu, IReadOnlyDictionary<string, KnownEvent> known, Dictionary<string, Pdu> pending, SettledEventCache cache)
     {
-        if (pdu.PrevEvents.Count == 0 || known.ContainsKey(pdu.EventId) || pending.ContainsKey(pdu.EventId))
+        if (pdu.PrevEvents.Count == 0 || pending.ContainsKey(pdu.EventId))
         {
             return false;
         }

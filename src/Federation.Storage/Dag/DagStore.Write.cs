@@ -19,12 +19,13 @@ public sealed partial class DagStore
 
     /// <summary>
     /// As <see cref="PersistEventsAsync"/>, provided the room's forward extremities are still exactly
-    /// <paramref name="expectedExtremities"/> (checked under the room's write lock, in the write's first round trip):
-    /// for a writer that decided the events against the room as it was then. <paramref name="alongside"/>, when given,
+    /// <paramref name="expectedExtremities"/> and the room knows none of the events yet, not even as an id a held event
+    /// names (both checked under the room's write lock, in the write's first round trip): for a writer that decided new
+    /// events against the room as it was then. <paramref name="alongside"/>, when given,
     /// runs in the same transaction after the write (for example, removing the events from the queue they came from),
     /// so that both happen or neither does.
     /// </summary>
-    /// <returns>What was written; null when the extremities had changed, and nothing was.</returns>
+    /// <returns>What was written; null when the extremities had changed or an event was known, and nothing was.</returns>
     public Task<PersistResult?> PersistEventsIfExtremitiesAsync(
         IReadOnlyList<EventToPersist> events,
         IReadOnlyCollection<string> expectedExtremities,
@@ -119,6 +120,12 @@ public sealed partial class DagStore
             foreach (var (id, known) in settled)
             {
                 refs[id] = known;
+            }
+
+            if (expectedExtremities is not null && events.Any(e => refs[e.Pdu.EventId].KnownBefore))
+            {
+                await RollBackQuietlyAsync(connection).ConfigureAwait(false);
+                return null;
             }
 
             var workspace = new StateGroupWorkspace(stateGroups, connection, null);

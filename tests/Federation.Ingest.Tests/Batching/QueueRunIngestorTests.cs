@@ -49,6 +49,21 @@ public sealed class QueueRunIngestorTests(PostgresDatabaseFixture database) : St
         Assert.Equal([theirs.EventId], await Store.GetForwardExtremitiesAsync(Room.RoomId));
     }
 
+    [Fact]
+    public async Task A_run_whose_event_the_store_holds_already_persists_nothing_and_leaves_it_queued()
+    {
+        var queue = new InboundPduStore(DataSource, TimeProvider.System);
+        var message = Room.Message("@alice:remote.test", "fetched earlier as an outlier");
+        await queue.EnqueueAsync([Admitted(message)], CancellationToken.None);
+        await Store.PersistEventsAsync([EventToPersist.Outlier(message)]);
+        await using var lease = (await queue.TryTakeRoomAsync(Room.RoomId, Room.Version, CancellationToken.None))!;
+
+        Assert.Equal(0, await NewIngestor().ProcessRunAsync(await lease.NextAsync(10, CancellationToken.None), 0, CancellationToken.None));
+
+        Assert.Equal(1, await queue.CountAsync(Room.RoomId, CancellationToken.None));
+        Assert.True((await Store.GetKnownEventsAsync(Room.RoomId, [message.EventId]))[message.EventId].IsOutlier);
+    }
+
     private static (string Origin, VerifiedEvent Event) Admitted(Pdu pdu) => ("remote.test", new VerifiedEvent(pdu, null));
 
     private QueueRunIngestor NewIngestor()

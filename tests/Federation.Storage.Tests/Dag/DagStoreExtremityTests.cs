@@ -237,4 +237,22 @@ public sealed class DagStoreExtremityTests(PostgresDatabaseFixture database) : D
 
         Assert.Equal(["$n"], await Store.GetForwardExtremitiesForWriteAsync(room.RoomId));
     }
+
+    [Fact]
+    public async Task A_conditional_write_of_an_event_the_room_holds_or_names_already_writes_nothing()
+    {
+        var room = await NewStartedRoomAsync();
+        room.Message("$outlier", Alice, ["$j"], ["$c", "$j"]);
+        room.Message("$named", Alice, ["$j"], ["$c", "$j"]);
+        room.Message("$child", Alice, ["$j", "$named"], ["$c", "$j"]);
+        await PersistAsync(EventToPersist.Outlier(room["$outlier"]));
+        await PersistAsync(new EventToPersist(room["$child"]) { Status = EventStatus.SoftFailed, StateBefore = StateBefore.SameAsAfter("$j") });
+
+        Assert.Null(await Store.PersistEventsIfExtremitiesAsync([After(room["$outlier"], "$j")], ["$j"]));
+        Assert.Null(await Store.PersistEventsIfExtremitiesAsync([After(room["$named"], "$j")], ["$j"]));
+
+        Assert.True((await Store.GetKnownEventsAsync(room.RoomId, ["$outlier"]))["$outlier"].IsOutlier);
+        Assert.False((await Store.GetKnownEventsAsync(room.RoomId, ["$named"]))["$named"].IsHeld);
+        Assert.Equal(["$j"], await Store.GetForwardExtremitiesAsync(room.RoomId));
+    }
 }
