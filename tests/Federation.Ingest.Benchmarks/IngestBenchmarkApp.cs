@@ -33,31 +33,22 @@ public static class IngestBenchmarkApp
         await using var dataSource = StoreDataSource.Create(database.ConnectionString);
         var store = new DagStore(dataSource);
 
-        Progress($"Generating {options.Events} signed events in {options.Rooms} rooms");
-        var perRoom = options.Events / options.Rooms;
-        var rooms = new GeneratedRoom[options.Rooms];
-        Parallel.For(0, options.Rooms, i => rooms[i] = GeneratedRoom.Generate(remote.Identity, server.Identity, perRoom, options.GapPercent, options.MaxGap, options.Seed + i));
-        foreach (var room in rooms)
-        {
-            RoomHistoryServer.Serve(remote, room.Version, room.RoomId, room.Builder.Events);
-            FastStateAnswers.Install(remote, room);
-            await LinearHistory.PersistAsync(store, room.Opening);
-        }
-
         using var client = server.CreateClient();
         var limit = server.Services.GetRequiredService<IOptions<IngestOptions>>().Value.MissingEventsLimit;
-        var expected = rooms.Select(r => ExpectedOutcome.For(r, limit)).ToArray();
-
-        Progress("Signing transactions");
-        var streams = Enumerable.Range(0, options.TransactionsInFlight).Select(s =>
+        var worker = server.Services.GetRequiredService<InboundQueueWorker>();
+        if (options.WarmupEvents > 0)
         {
-            var queues = rooms.Where((_, r) => r % options.TransactionsInFlight == s)
-                .Select((room, r) => room.Pushed.Chunk(50).Select((pdus, t) =>
-                    SignedTransaction.Create(remote, server.Identity.ServerName, $"bench-{room.RoomId}-{t}", pdus)).ToList())
-                .ToList();
-            // Round-robin over the stream's rooms, each room's transactions in order.
-            return (IReadOnlyList<SignedTransaction>)[.. Enumerable.Range(0, queues.Max(q => q.Count)).SelectMany(t => queues.Where(q => t < q.Count).Select(q => q[t]))];
-        }).ToList();
+            // The same workload in rooms of its own, unmeasured: the figures are those of a server whose code the JIT
+            // has compiled (a long-running one), as the storage benchmark's are after its warm-up.
+            Progress($"Warming up with {options.WarmupEvents} events in {options.Rooms} other rooms");
+            var warmup = await PrepareAsync(remote, server, store, options, options.WarmupEvents, options.Seed + 1_000);
+            await TransactionPusher.PushAsync(client, warmup.Streams);
+            await DrainAsync(worker, warmup.Rooms);
+        }
+
+        Progress($"Generating {options.Events} signed events in {options.Rooms} rooms");
+        var (rooms, streams) = await PrepareAsync(remote, server, store, options, options.Events, options.Seed);
+        var expected = rooms.Select(r => ExpectedOutcome.For(r, limit)).ToArray();
 
         var requestsBefore = remote.Requests.Count;
         var backends = await BackendPidsAsync(dataSource, database.DatabaseName);
@@ -70,14 +61,7 @@ public static class IngestBenchmarkApp
         var started = Stopwatch.GetTimestamp();
         var latencies = await TransactionPusher.PushAsync(client, streams);
         var pushed = Stopwatch.GetElapsedTime(started);
-        var worker = server.Services.GetRequiredService<InboundQueueWorker>();
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromHours(1)))
-        {
-            foreach (var room in rooms)
-            {
-                await worker.DrainedAsync(room.RoomId, timeout.Token);
-            }
-        }
+        await DrainAsync(worker, rooms);
 
         var elapsed = Stopwatch.GetElapsedTime(started);
         process.Refresh();
@@ -160,6 +144,42 @@ public static class IngestBenchmarkApp
         }
 
         return 0;
+    }
+
+    // Rooms generated, served by the remote and opened in our store, and their transactions signed: one list per
+    // in-flight stream, round-robin over the stream's rooms, each room's transactions in order.
+    private static async Task<(GeneratedRoom[] Rooms, List<IReadOnlyList<SignedTransaction>> Streams)> PrepareAsync(
+        FakeHomeserver remote, BenchServer server, DagStore store, IngestBenchOptions options, int events, int seed)
+    {
+        var perRoom = events / options.Rooms;
+        var rooms = new GeneratedRoom[options.Rooms];
+        Parallel.For(0, options.Rooms, i => rooms[i] = GeneratedRoom.Generate(remote.Identity, server.Identity, perRoom, options.GapPercent, options.MaxGap, seed + i));
+        foreach (var room in rooms)
+        {
+            RoomHistoryServer.Serve(remote, room.Version, room.RoomId, room.Builder.Events);
+            FastStateAnswers.Install(remote, room);
+            await LinearHistory.PersistAsync(store, room.Opening);
+        }
+
+        Progress("Signing transactions");
+        var streams = Enumerable.Range(0, options.TransactionsInFlight).Select(s =>
+        {
+            var queues = rooms.Where((_, r) => r % options.TransactionsInFlight == s)
+                .Select((room, r) => room.Pushed.Chunk(50).Select((pdus, t) =>
+                    SignedTransaction.Create(remote, server.Identity.ServerName, $"bench-{room.RoomId}-{t}", pdus)).ToList())
+                .ToList();
+            return (IReadOnlyList<SignedTransaction>)[.. Enumerable.Range(0, queues.Max(q => q.Count)).SelectMany(t => queues.Where(q => t < q.Count).Select(q => q[t]))];
+        }).ToList();
+        return (rooms, streams);
+    }
+
+    private static async Task DrainAsync(InboundQueueWorker worker, IEnumerable<GeneratedRoom> rooms)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromHours(1));
+        foreach (var room in rooms)
+        {
+            await worker.DrainedAsync(room.RoomId, timeout.Token);
+        }
     }
 
     private static void Progress(string message) => Console.Error.WriteLine($"[{Stopwatch.GetTimestamp() / Stopwatch.Frequency}] {message}");

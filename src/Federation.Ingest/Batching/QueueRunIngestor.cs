@@ -105,7 +105,7 @@ public sealed partial class QueueRunIngestor(
             || await store.PersistEventsIfExtremitiesAsync(
                 [.. run.Decided.Select(d => d.Entry)],
                 extremitiesAtStart,
-                queueIds is null ? null : RoomLease.RemoveCommand(queueIds[..run.Decided.Count]),
+                queueIds is null ? null : RoomLease.RemoveCommands(queueIds[..run.Decided.Count]),
                 cancellationToken).ConfigureAwait(false) is null)
         {
             return [];

@@ -21,15 +21,15 @@ public sealed partial class DagStore
     /// As <see cref="PersistEventsAsync"/>, provided the room's forward extremities are still exactly
     /// <paramref name="expectedExtremities"/> and the room knows none of the events yet, not even as an id a held event
     /// names (both checked under the room's write lock, in the write's first round trip): for a writer that decided new
-    /// events against the room as it was then. <paramref name="alongside"/>, when given,
-    /// runs in the same transaction after the write (for example, removing the events from the queue they came from),
-    /// so that both happen or neither does.
+    /// events against the room as it was then. <paramref name="alongside"/>, when given, run in order in the same
+    /// transaction after the write (for example, removing the events from the queue they came from), so that both
+    /// happen or neither does; they are prepared with the write.
     /// </summary>
     /// <returns>What was written; null when the extremities had changed or an event was known, and nothing was.</returns>
     public Task<PersistResult?> PersistEventsIfExtremitiesAsync(
         IReadOnlyList<EventToPersist> events,
         IReadOnlyCollection<string> expectedExtremities,
-        NpgsqlBatchCommand? alongside = null,
+        IReadOnlyList<NpgsqlBatchCommand>? alongside = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(expectedExtremities);
@@ -61,12 +61,12 @@ public sealed partial class DagStore
     }
 
     private async Task<PersistResult?> PersistAsync(
-        IReadOnlyList<EventToPersist> events, string[]? expectedExtremities, NpgsqlBatchCommand? alongside, CancellationToken cancellationToken)
+        IReadOnlyList<EventToPersist> events, string[]? expectedExtremities, IReadOnlyList<NpgsqlBatchCommand>? alongside, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
         if (events.Count == 0)
         {
-            return alongside is null ? new PersistResult([], []) : throw new ArgumentException("Nothing to write the statement alongside", nameof(events));
+            return alongside is null ? new PersistResult([], []) : throw new ArgumentException("Nothing to write the statements alongside", nameof(events));
         }
 
         WriteBatchValidation.Validate(events);
@@ -151,9 +151,9 @@ public sealed partial class DagStore
                     BeforeWriteForTests?.Invoke(batch);
                 }
 
-                if (alongside is not null)
+                foreach (var command in alongside ?? [])
                 {
-                    batch.BatchCommands.Add(alongside);
+                    batch.BatchCommands.Add(command);
                 }
 
                 batch.BatchCommands.Add(new NpgsqlBatchCommand(WriteSql.Commit));

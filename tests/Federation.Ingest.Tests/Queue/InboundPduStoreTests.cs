@@ -139,10 +139,18 @@ public sealed class InboundPduStoreTests(PostgresDatabaseFixture database) : ICl
         Assert.All(queued, q => Assert.True(store.HandOff.TryGet(q.Id, out _)));
 
         await lease.RemoveAsync(queued[0].Id, CancellationToken.None);
-        await using (var batch = _dataSource.CreateBatch())
+        await using (var connection = await _dataSource.OpenConnectionAsync())
+        await using (var batch = new NpgsqlBatch(connection))
         {
-            // As the write that persists a run removes it.
-            batch.BatchCommands.Add(RoomLease.RemoveCommand([queued[1].Id]));
+            // As the write that persists a run removes it: in a transaction, prepared.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+            foreach (var command in RoomLease.RemoveCommands([queued[1].Id]))
+            {
+                batch.BatchCommands.Add(command);
+            }
+
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+            await batch.PrepareAsync();
             await batch.ExecuteNonQueryAsync();
         }
 
