@@ -79,9 +79,9 @@ public sealed partial class DagStore
 
         // Two round trips: BEGIN + lock + numbering, then every write + COMMIT. The transaction is driven by SQL rather
         // than NpgsqlTransaction so that COMMIT travels with the writes instead of costing a third round trip.
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var ticket = extremityMemory.StartWrite(room.Nid);
         IReadOnlyList<string>? extremitiesAfter = null;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             // Events held with state are taken from memory; only the other ids are numbered in the database.
