@@ -78,8 +78,8 @@ public sealed class RoomLease : IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter { Value = roomId });
         command.Parameters.Add(new NpgsqlParameter { Value = limit });
 
-        // The lease's statements are prepared on its connection (an index range, a delete by key): Postgres parses and
-        // plans them once instead of on every batch.
+        // Prepared on the lease's connection (an index range): Postgres parses and plans it once instead of on every
+        // batch.
         await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
         var rows = new List<QueuedRow>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

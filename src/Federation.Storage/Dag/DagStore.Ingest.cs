@@ -30,14 +30,14 @@ public sealed partial class DagStore
             return known;
         }
 
-        var asked = new List<string>(eventIds.Count);
+        var asked = new HashSet<string>(StringComparer.Ordinal);
         foreach (var eventId in eventIds)
         {
             if (settledRefs.TryGet(room.Nid, eventId, out var settled))
             {
                 known[eventId] = new KnownEvent(eventId, IsHeld: true, IsOutlier: false, settled.Status);
             }
-            else if (!known.ContainsKey(eventId))
+            else
             {
                 asked.Add(eventId);
             }
@@ -48,7 +48,7 @@ public sealed partial class DagStore
             return known;
         }
 
-        await using var command = Sql.Command(connection, SelectKnownEventsSql, room.Nid, asked.Distinct(StringComparer.Ordinal).ToArray());
+        await using var command = Sql.Command(connection, SelectKnownEventsSql, room.Nid, asked.ToArray());
         await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
