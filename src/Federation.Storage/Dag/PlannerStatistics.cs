@@ -15,8 +15,13 @@ namespace Federation.Storage.Dag;
 /// </remarks>
 internal sealed class PlannerStatistics
 {
+    // A 3,000-row sample (target 10) instead of the default 30,000: these refreshes exist to move the plans off the
+    // nearly-empty tables' sequential scans, which row counts and coarse distributions do; the key columns the plans
+    // depend on are unique or nearly so. Measured in the persist benchmark, the full sample cost ~9 % of the database's
+    // CPU while the tables were young. Autovacuum's own ANALYZE, with the configured target, follows as tables grow.
     private const string AnalyzeSql =
         """
+        SET LOCAL default_statistics_target = 10;
         ANALYZE events, event_ids, event_json, event_prev_edges, forward_extremities,
                 state_groups, state_group_digests, state_slots, missing_events
         """;
@@ -83,10 +88,12 @@ internal sealed class PlannerStatistics
                 }
             }
 
-            await using (var analyze = new NpgsqlCommand(AnalyzeSql, connection))
+            await using (var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false))
+            await using (var analyze = new NpgsqlCommand(AnalyzeSql, connection, transaction))
             {
                 analyze.CommandTimeout = 0;
                 await analyze.ExecuteNonQueryAsync().ConfigureAwait(false);
+                await transaction.CommitAsync().ConfigureAwait(false);
             }
 
             Interlocked.Add(ref writtenSinceRefresh, -written);

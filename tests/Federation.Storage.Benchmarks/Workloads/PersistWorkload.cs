@@ -32,6 +32,7 @@ internal static class PersistWorkload
 
             await using var cpu = new CpuMeter(database.ConnectionString);
             await cpu.StopAsync();
+            Program.Progress($"persist {label}: measuring");
             await cpu.StartAsync();
             var watch = Stopwatch.StartNew();
             await Task.WhenAll(rooms.Select(r => Task.Run(() => RoomLines.PersistAllAsync(store, r.Batches))));

@@ -45,6 +45,25 @@ public sealed class DagStorePlannerStatisticsTests(PostgresDatabaseFixture datab
         Assert.Equal(before, await AnalyzeCountAsync());
     }
 
+    [Fact]
+    public async Task The_refresh_gathers_statistics_for_the_keys_and_none_for_the_json_or_the_auth_event_arrays()
+    {
+        var (_, store) = NewStore(new DagStoreOptions { PlannerStatisticsMinimumEvents = 50 });
+        var room = await NewStartedRoomAsync(store);
+
+        await AppendMessagesAsync(room, "$j", "$s", (int)Math.Max(100, await EventCountAsync()), store);
+        await store.PlannerStatisticsRefresh;
+
+        Assert.True(await HasStatisticsAsync("events", "room_nid"));
+        Assert.True(await HasStatisticsAsync("event_ids", "event_id"));
+        Assert.False(await HasStatisticsAsync("events", "auth_event_nids"));
+        Assert.False(await HasStatisticsAsync("event_json", "json"));
+        Assert.False(await HasStatisticsAsync("state_groups", "event_nids"));
+    }
+
+    private async Task<bool> HasStatisticsAsync(string table, string column) =>
+        await ScalarAsync<long>($"SELECT count(*) FROM pg_stats WHERE tablename = '{table}' AND attname = '{column}'") > 0;
+
     private Task<long> EventCountAsync() => ScalarAsync<long>("SELECT count(*) FROM events");
 
     // Manual ANALYZE runs only: autovacuum's are counted apart.
