@@ -105,17 +105,20 @@ public sealed class LocalEventBuilder(
     }
 
     /// <summary>
-    /// Stores and queues a checked event. Not cancellable: once the event is being stored, a client hanging up must
-    /// not leave it stored but never sent (nor half of its recording done), so neither step takes the request's token.
+    /// Stores a checked event and queues it for the other servers in one transaction, so that it is never stored but
+    /// unsent. Not cancellable: once the event is being stored, a client hanging up must not leave half of its
+    /// recording done, so no step takes the request's token.
     /// </summary>
     private async Task PersistAsync(Pdu pdu, IReadOnlyList<string> prevEvents, RoomState stateBefore)
     {
         var before = prevEvents.Distinct(StringComparer.Ordinal).Count() == 1
             ? StateBefore.SameAsAfter(prevEvents[0])
             : StateBefore.Full(stateBefore.Entries);
-        await store.PersistEventsAsync([new EventToPersist(pdu) { StateBefore = before }], CancellationToken.None).ConfigureAwait(false);
-        // Queued after the event is stored, so the sender always finds it; a crash in between loses only the sending.
-        await outbound.EnqueueAsync(pdu, stateBefore, CancellationToken.None).ConfigureAwait(false);
+        var queued = await outbound.PrepareAsync(pdu, stateBefore, CancellationToken.None).ConfigureAwait(false);
+        await store.PersistEventsAlongsideAsync(
+            [new EventToPersist(pdu) { StateBefore = before }], queued.Insert is { } insert ? [insert] : [], CancellationToken.None)
+            .ConfigureAwait(false);
+        await outbound.QueuedAsync(queued, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Creates and persists the create event of a new room; its room id is new (or, in v12, its own hash).</summary>

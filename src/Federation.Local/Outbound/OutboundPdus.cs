@@ -50,41 +50,69 @@ public sealed partial class OutboundPdus(
     private const string PendingSql = "SELECT EXISTS (SELECT 1 FROM outbound_pdus WHERE destination = $1 AND event_id = $2)";
 
     /// <summary>
-    /// Queues a locally created event for every other server with a joined member in the room before or after it (so
-    /// that a server whose last user is kicked or leaves still hears of it).
+    /// The rows that queue a locally created event for every other server with a joined member in the room before or
+    /// after it (so that a server whose last user is kicked or leaves still hears of it). Their insert is meant to run
+    /// in the transaction that stores the event, so that a crash cannot leave it stored and never sent;
+    /// <see cref="QueuedAsync"/> follows the commit.
     /// </summary>
-    public async Task EnqueueAsync(Pdu pdu, RoomState stateBefore, CancellationToken cancellationToken)
+    public async Task<OutboundRows> PrepareAsync(Pdu pdu, RoomState stateBefore, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pdu);
         var before = await servers.JoinedServersAsync(stateBefore, pending: null, cancellationToken).ConfigureAwait(false);
         var after = await servers.JoinedServersAsync(stateBefore, pdu, cancellationToken).ConfigureAwait(false);
-        await EnqueueAsync(pdu, before.Union(after), cancellationToken).ConfigureAwait(false);
+        return Prepare(pdu, before.Union(after));
+    }
+
+    /// <summary>After the rows of <see cref="PrepareAsync"/> are committed: trims the destinations' queues to the cap
+    /// and wakes their senders.</summary>
+    public async Task QueuedAsync(OutboundRows rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Destinations.Count == 0)
+        {
+            return;
+        }
+
+        await TrimAsync([.. rows.Destinations], cancellationToken).ConfigureAwait(false);
+        foreach (var destination in rows.Destinations)
+        {
+            wakeups.Wake(destination);
+        }
     }
 
     /// <summary>Queues an event for the given servers (our own name is skipped).</summary>
     public async Task EnqueueAsync(Pdu pdu, IEnumerable<string> destinations, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pdu);
-        var targets = destinations.Where(d => !string.Equals(d, identity.ServerName, StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).ToArray();
-        if (targets.Length == 0)
+        var rows = Prepare(pdu, destinations);
+        if (rows.Insert is null)
         {
             return;
         }
 
-        await using (var command = dataSource.CreateCommand(InsertSql))
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
+        await using (var batch = new NpgsqlBatch(connection) { BatchCommands = { rows.Insert } })
         {
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = targets });
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = pdu.RoomId });
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = pdu.EventId });
-            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = time.GetUtcNow().ToUnixTimeMilliseconds() });
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await TrimAsync(targets, cancellationToken).ConfigureAwait(false);
-        foreach (var destination in targets)
+        await QueuedAsync(rows, cancellationToken).ConfigureAwait(false);
+    }
+
+    private OutboundRows Prepare(Pdu pdu, IEnumerable<string> destinations)
+    {
+        string[] targets = [.. destinations.Where(d => !string.Equals(d, identity.ServerName, StringComparison.Ordinal)).Distinct(StringComparer.Ordinal)];
+        if (targets.Length == 0)
         {
-            wakeups.Wake(destination);
+            return new OutboundRows([], null);
         }
+
+        var insert = new NpgsqlBatchCommand(InsertSql);
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = targets });
+        insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = pdu.RoomId });
+        insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = pdu.EventId });
+        insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = time.GetUtcNow().ToUnixTimeMilliseconds() });
+        return new OutboundRows(targets, insert);
     }
 
     /// <summary>Drops the oldest rows of destinations past the cap, logging how many, and releases their waiters.</summary>

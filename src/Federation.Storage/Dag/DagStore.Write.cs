@@ -18,6 +18,14 @@ public sealed partial class DagStore
         (await PersistAsync(events, expectedExtremities: null, alongside: null, cancellationToken).ConfigureAwait(false))!;
 
     /// <summary>
+    /// As <see cref="PersistEventsAsync"/>, with <paramref name="alongside"/> run in order in the same transaction after
+    /// the write, so that both happen or neither does (for example, queuing a local event for the servers it goes to).
+    /// </summary>
+    public async Task<PersistResult> PersistEventsAlongsideAsync(
+        IReadOnlyList<EventToPersist> events, IReadOnlyList<NpgsqlBatchCommand> alongside, CancellationToken cancellationToken = default) =>
+        (await PersistAsync(events, expectedExtremities: null, alongside, cancellationToken).ConfigureAwait(false))!;
+
+    /// <summary>
     /// As <see cref="PersistEventsAsync"/>, provided the room's forward extremities are still exactly
     /// <paramref name="expectedExtremities"/> and the room knows none of the events yet, not even as an id a held event
     /// names (both checked under the room's write lock, in the write's first round trip): for a writer that decided new

@@ -159,6 +159,47 @@ public sealed class OutboundSenderTests(PostgresDatabaseFixture database) : ICla
     }
 
     [Fact]
+    public async Task A_local_event_is_stored_only_together_with_its_outbound_rows()
+    {
+        var (harness, remote, roomId) = await SetUpAsync("out9.test");
+        await using var _ = harness;
+        await using var __ = remote;
+        var store = harness.Get<DagStore>();
+        var extremities = await store.GetForwardExtremitiesAsync(roomId);
+
+        // The queue refuses this destination's rows, as a failure between the two writes would: the event they queue
+        // must not be stored either, or it would stay in the room and never reach out9.test.
+        await ExecuteAsync(
+            """
+            CREATE FUNCTION refuse_out9() RETURNS trigger LANGUAGE plpgsql AS
+            $$ BEGIN IF NEW.destination = 'out9.test' THEN RAISE EXCEPTION 'queue refused'; END IF; RETURN NEW; END $$;
+            CREATE TRIGGER refuse_out9 BEFORE INSERT ON outbound_pdus FOR EACH ROW EXECUTE FUNCTION refuse_out9();
+            """);
+        try
+        {
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => SayAsync(harness, roomId, "lost?"));
+            Assert.Equal("queue refused", refused.MessageText);
+        }
+        finally
+        {
+            await ExecuteAsync("DROP TRIGGER refuse_out9 ON outbound_pdus; DROP FUNCTION refuse_out9()");
+        }
+
+        Assert.Equal(extremities, await store.GetForwardExtremitiesAsync(roomId));
+        var message = await SayAsync(harness, roomId, "after");
+        Assert.Equal([message.EventId], await store.GetForwardExtremitiesAsync(roomId));
+        var queued = await harness.Get<OutboundPdus>().PeekAsync(remote.ServerName, 100, CancellationToken.None);
+        Assert.Contains(message.EventId, queued.Select(q => q.EventId));
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        await using var command = dataSource.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
     public async Task A_room_with_only_local_members_queues_nothing()
     {
         await using var harness = new LocalHarness(database.ConnectionString, "alone.test");
