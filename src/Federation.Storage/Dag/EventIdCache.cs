@@ -1,10 +1,10 @@
-using System.Collections.Concurrent;
+using Federation.Storage.Caching;
 using Npgsql;
 
 namespace Federation.Storage.Dag;
 
-/// <summary>event_nid → event id for events of committed writes. Ids never change; the cache is emptied when it
-/// outgrows its budget.</summary>
+/// <summary>event_nid → event id for events of committed writes. Ids never change; past its budget the cache forgets
+/// its least recently used half (<see cref="GenerationalMap{TKey, TValue}"/>), so a big room's hot ids survive.</summary>
 internal sealed class EventIdCache(int maxEntries)
 {
     private const string SelectSql = "SELECT event_nid, event_id FROM event_ids WHERE event_nid = ANY ($1)";
@@ -24,18 +24,9 @@ internal sealed class EventIdCache(int maxEntries)
     /// goes through the per-id cache.</summary>
     private const int BulkThreshold = 2_048;
 
-    private readonly ConcurrentDictionary<long, string> ids = new();
-    private int count;
+    private readonly GenerationalMap<long, string> ids = new(Math.Max(1, maxEntries / 2));
 
-    public void Add(long nid, string eventId)
-    {
-        // ConcurrentDictionary.Count takes every lock; an approximate counter is enough for a budget.
-        if (ids.TryAdd(nid, eventId) && Interlocked.Increment(ref count) > maxEntries)
-        {
-            ids.Clear();
-            Interlocked.Exchange(ref count, 0);
-        }
-    }
+    public void Add(long nid, string eventId) => ids.Set(nid, eventId);
 
     /// <summary>
     /// The ids of <paramref name="nids"/>, in order: through the cache for a few, and for many (a whole state) in one
