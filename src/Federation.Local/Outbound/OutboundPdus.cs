@@ -90,9 +90,9 @@ public sealed partial class OutboundPdus(
             return;
         }
 
-        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
-        await using (var batch = new NpgsqlBatch(connection) { BatchCommands = { rows.Insert } })
+        await using (var batch = dataSource.CreateBatch())
         {
+            batch.BatchCommands.Add(rows.Insert);
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
